@@ -1,0 +1,159 @@
+package io.tollgate.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole packaged fleet started as plain processes on free ports, wired to each other and to
+ * the local servers, and stopped again. Journeys talk to it only through the gateway.
+ */
+public final class Fleet implements AutoCloseable {
+
+    public static final List<String> SERVICES = List.of("identity", "billing", "proxy", "render", "notification", "gateway");
+
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Path logs;
+
+    private Fleet(Path root) {
+        this.logs = root.resolve("e2e/target/fleet");
+    }
+
+    public static Fleet start() {
+        Path root = root();
+        Fleet fleet = new Fleet(root);
+        try {
+            Files.createDirectories(fleet.logs);
+            for (String service : SERVICES) {
+                fleet.ports.put(service, freePort());
+            }
+            for (String service : SERVICES) {
+                fleet.launch(root, service);
+            }
+            for (String service : SERVICES) {
+                fleet.awaitReady(service, Duration.ofSeconds(180));
+            }
+            return fleet;
+        } catch (IOException | RuntimeException e) {
+            fleet.close();
+            throw new IllegalStateException("the fleet did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public String gatewayUrl() {
+        return url("gateway");
+    }
+
+    public String url(String service) {
+        return "http://127.0.0.1:" + ports.get(service);
+    }
+
+    public Path log(String service) {
+        return logs.resolve(service + "-svc.log");
+    }
+
+    private void launch(Path root, String service) throws IOException {
+        Path jar = root.resolve(service + "-svc/target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("not packaged: " + jar + " (run ./mvnw package first)");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log(service).toFile());
+        Map<String, String> env = builder.environment();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.get(service)));
+        env.put("TOLLGATE_JWKS_URL", url("identity") + "/.well-known/jwks.json");
+        for (String upstream : SERVICES) {
+            if (!upstream.equals("gateway")) {
+                env.put("TOLLGATE_UPSTREAM_" + upstream.toUpperCase() + "_URL", url(upstream));
+            }
+        }
+        processes.put(service, builder.start());
+    }
+
+    private void awaitReady(String service, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            Process process = processes.get(service);
+            if (!process.isAlive()) {
+                throw new IllegalStateException(service + " exited with " + process.exitValue() + "; see " + log(service));
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url(service) + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(300);
+        }
+        throw new IllegalStateException(service + " was not ready within " + timeout + "; see " + log(service));
+    }
+
+    @Override
+    public void close() {
+        List<Process> running = new ArrayList<>(processes.values());
+        running.forEach(Process::destroy);
+        for (Process process : running) {
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    public boolean allStopped() {
+        return processes.values().stream().noneMatch(Process::isAlive);
+    }
+
+    static Path root() {
+        String root = System.getProperty("tollgate.root");
+        Path path = root != null ? Path.of(root) : Path.of("").toAbsolutePath();
+        while (path != null && !Files.exists(path.resolve("deploy/local/infra.sh"))) {
+            path = path.getParent();
+        }
+        if (path == null) {
+            throw new IllegalStateException("cannot find the repository root from " + root);
+        }
+        return path;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

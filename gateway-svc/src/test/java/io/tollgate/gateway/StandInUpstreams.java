@@ -1,0 +1,80 @@
+package io.tollgate.gateway;
+
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Executors;
+
+/**
+ * Plain HTTP servers standing in for upstream services in the gateway's own tests (the e2e
+ * journeys use the real fleet): one echoes what it received, one is slow, one port is closed.
+ */
+public class StandInUpstreams implements QuarkusTestResourceLifecycleManager {
+
+    private HttpServer echo;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            echo = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            echo.setExecutor(Executors.newFixedThreadPool(4));
+            echo.createContext("/", exchange -> {
+                byte[] body;
+                try (InputStream in = exchange.getRequestBody()) {
+                    body = in.readAllBytes();
+                }
+                if (exchange.getRequestURI().getPath().endsWith("/slow")) {
+                    sleep(3_000);
+                }
+                StringBuilder headers = new StringBuilder();
+                exchange.getRequestHeaders().forEach((k, v) -> headers.append(k.toLowerCase()).append('=')
+                        .append(String.join(",", v)).append('\n'));
+                exchange.getResponseHeaders().add("X-Echo-Method", exchange.getRequestMethod());
+                exchange.getResponseHeaders().add("X-Echo-Uri", exchange.getRequestURI().toString());
+                exchange.getResponseHeaders().add("X-Echo-Body-Sha", Integer.toHexString(java.util.Arrays.hashCode(body)));
+                exchange.getResponseHeaders().add("X-Echo-Headers",
+                        java.util.Base64.getEncoder().encodeToString(headers.toString().getBytes(StandardCharsets.UTF_8)));
+                exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+                exchange.sendResponseHeaders(201, body.length == 0 ? -1 : body.length);
+                if (body.length > 0) {
+                    exchange.getResponseBody().write(body);
+                }
+                exchange.close();
+            });
+            echo.start();
+            int closed;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                closed = socket.getLocalPort();
+            }
+            String echoUrl = "http://127.0.0.1:" + echo.getAddress().getPort();
+            return Map.of(
+                    "tollgate.upstream.billing.url", echoUrl,
+                    "tollgate.upstream.render.url", echoUrl,
+                    "tollgate.upstream.render.timeout", "1s",
+                    "tollgate.upstream.proxy.url", "http://127.0.0.1:" + closed);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (echo != null) {
+            echo.stop(0);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.tollgate.kit.outbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.contracts.EventSchemas;
+import io.tollgate.contracts.EventType;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+/**
+ * Appends an event to the service's {@code outbox} table inside the caller's transaction, so the
+ * change and its event commit together or not at all. {@link OutboxRelay} publishes it later.
+ */
+@ApplicationScoped
+public class Outbox {
+
+    /** The PostgreSQL channel that wakes the relay when a transaction with events commits. */
+    public static final String CHANNEL = "tollgate_outbox";
+
+    private static final String INSERT = """
+            insert into outbox (id, topic, aggregate_id, type, source, subject, payload, occurred_at)
+            values (?1, ?2, ?3, ?4, ?5, ?6, cast(cast(?7 as text) as jsonb), ?8)""";
+
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final String source;
+
+    public Outbox(ObjectMapper json, Clock clock,
+                  @ConfigProperty(name = "quarkus.application.name", defaultValue = "tollgate") String service) {
+        this.json = json;
+        this.clock = clock;
+        this.source = "urn:tollgate:" + service;
+    }
+
+    /** Appends within the current Panache transaction (call it inside {@code Panache.withTransaction}). */
+    public Uni<UUID> append(String aggregateId, String subject, Object payload) {
+        return Panache.getSession().chain(session -> append(session, aggregateId, subject, payload));
+    }
+
+    public Uni<UUID> append(Mutiny.Session session, String aggregateId, String subject, Object payload) {
+        EventType type = EventSchemas.typeOf(payload.getClass());
+        UUID id = UUID.randomUUID();
+        String body;
+        try {
+            body = json.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new IllegalArgumentException("event payload is not serialisable", e));
+        }
+        return session.createNativeQuery(INSERT)
+                .setParameter(1, id)
+                .setParameter(2, type.topic())
+                .setParameter(3, aggregateId)
+                .setParameter(4, type.value())
+                .setParameter(5, source)
+                .setParameter(6, subject)
+                .setParameter(7, body)
+                .setParameter(8, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
+                .executeUpdate()
+                // Delivered at commit, and once per transaction however many events it appended.
+                .chain(() -> session.createNativeQuery("select 1 from pg_notify('" + CHANNEL + "', '')").getSingleResult())
+                .replaceWith(id);
+    }
+}

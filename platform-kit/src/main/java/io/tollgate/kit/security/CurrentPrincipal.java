@@ -1,0 +1,60 @@
+package io.tollgate.kit.security;
+
+import io.tollgate.kit.problem.ProblemException;
+import jakarta.enterprise.context.RequestScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.util.Arrays;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/** The {@link Principal} of the current request, read from the verified JWT on first use. */
+@RequestScoped
+public class CurrentPrincipal {
+
+    private final JsonWebToken token;
+    private Principal principal;
+
+    public CurrentPrincipal(JsonWebToken token) {
+        this.token = token;
+    }
+
+    /** The caller; 401 when the request carries no verified token. */
+    public Principal get() {
+        if (principal == null) {
+            if (token == null || token.getRawToken() == null || token.getSubject() == null) {
+                throw ProblemException.unauthorized("UNAUTHORIZED", "A valid access token is required.");
+            }
+            principal = fromToken(token);
+        }
+        return principal;
+    }
+
+    public boolean authenticated() {
+        return token != null && token.getRawToken() != null;
+    }
+
+    public static Principal fromToken(JsonWebToken token) {
+        String scope = token.getClaim(Principal.CLAIM_SCOPE);
+        Set<String> scopes = scope == null || scope.isBlank() ? Set.of()
+                : Arrays.stream(scope.trim().split("\\s+")).collect(Collectors.toUnmodifiableSet());
+        Object verified = token.getClaim(Principal.CLAIM_EMAIL_VERIFIED);
+        return new Principal(token.getSubject(), uuid(token.getClaim(Principal.CLAIM_TENANT)),
+                Set.copyOf(token.getGroups() == null ? Set.of() : token.getGroups()), scopes,
+                uuid(token.getClaim(Principal.CLAIM_API_KEY)), uuid(token.getClaim(Principal.CLAIM_SESSION)),
+                AuthSource.fromWire(token.getClaim(Principal.CLAIM_SOURCE)),
+                verified instanceof Boolean b ? b : Boolean.parseBoolean(String.valueOf(verified)));
+    }
+
+    private static UUID uuid(Object claim) {
+        if (claim == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(claim.toString().replace("\"", ""));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

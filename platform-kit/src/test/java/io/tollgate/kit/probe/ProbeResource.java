@@ -1,0 +1,123 @@
+package io.tollgate.kit.probe;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.idempotency.Idempotency;
+import io.tollgate.kit.outbox.Outbox;
+import io.tollgate.kit.paging.Page;
+import io.tollgate.kit.paging.PageRequest;
+import io.tollgate.kit.problem.ProblemException;
+import io.tollgate.kit.security.CurrentPrincipal;
+import io.tollgate.kit.security.Principal;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+/** A tiny application the platform-kit tests drive, using the kit the way a service does. */
+@Path("/probe")
+@Produces(MediaType.APPLICATION_JSON)
+public class ProbeResource {
+
+    public record NewRecord(@NotBlank @Size(max = 80) String name, @NotNull @Min(0) Long amountMinor,
+                            List<@Valid Line> lines) {
+    }
+
+    public record Line(@NotBlank String sku, @Min(1) int quantity) {
+    }
+
+    public record Created(UUID id, String name, long amountMinor) {
+    }
+
+    private final Outbox outbox;
+    private final Idempotency idempotency;
+    private final CurrentPrincipal principal;
+    private final Mutiny.SessionFactory sessions;
+
+    public ProbeResource(Outbox outbox, Idempotency idempotency, CurrentPrincipal principal, Mutiny.SessionFactory sessions) {
+        this.outbox = outbox;
+        this.idempotency = idempotency;
+        this.principal = principal;
+        this.sessions = sessions;
+    }
+
+    @POST
+    @Path("/records")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> create(@Valid @NotNull NewRecord body,
+                                @HeaderParam(Idempotency.HEADER) String key,
+                                @QueryParam("delay_ms") @Min(0) int delayMs) {
+        return idempotency.execute("probe", key, "POST", "/probe/records", body, () -> {
+            UUID id = UUID.randomUUID();
+            return Panache.withTransaction(() -> Panache.getSession()
+                            .chain(s -> s.createNativeQuery("insert into probe_records (id, name, amount_minor) values (?1, ?2, ?3)")
+                                    .setParameter(1, id).setParameter(2, body.name()).setParameter(3, body.amountMinor())
+                                    .executeUpdate())
+                            .chain(() -> outbox.append(id.toString(), "records/" + id,
+                                    new ProbeRecorded(id, body.name(), body.amountMinor())))
+                            .chain(() -> delayMs > 0 ? Uni.createFrom().voidItem().onItem().delayIt()
+                                    .by(Duration.ofMillis(delayMs)) : Uni.createFrom().voidItem()))
+                    .replaceWith(() -> Response.status(201).entity(new Created(id, body.name(), body.amountMinor()))
+                            .build());
+        });
+    }
+
+    @GET
+    @Path("/records/count")
+    public Uni<Map<String, Long>> count(@QueryParam("name") String name) {
+        return sessions.withSession(s -> s.createNativeQuery("select count(*) from probe_records where name = ?1", Long.class)
+                .setParameter(1, name).getSingleResult()).map(n -> Map.of("count", n));
+    }
+
+    @GET
+    @Path("/numbers")
+    public Page<Integer> numbers(@Valid @BeanParam PageRequest page) {
+        int total = 250;
+        List<Integer> all = IntStream.rangeClosed(1, total).boxed().toList();
+        List<Integer> slice = all.subList(Math.min(page.offset(), total), Math.min(page.offset() + page.size(), total));
+        return Page.of(slice, page, total);
+    }
+
+    @GET
+    @Path("/me")
+    @Authenticated
+    public Principal me() {
+        return principal.get();
+    }
+
+    @GET
+    @Path("/fail/{kind}")
+    public String fail(@PathParam("kind") String kind) {
+        switch (kind) {
+            case "not-found" -> throw ProblemException.notFound("Record 42");
+            case "insufficient" -> throw new ProblemException(402, "INSUFFICIENT_BALANCE", "Payment required",
+                    "The balance is too low.").with("required", 500).with("available", 120);
+            case "rate" -> throw ProblemException.rateLimited(17, "Slow down.");
+            case "sql" -> throw new IllegalStateException("ERROR: relation \"secret_table\" does not exist at "
+                    + "org.postgresql.core.v3.QueryExecutorImpl");
+            default -> {
+                return kind;
+            }
+        }
+    }
+}

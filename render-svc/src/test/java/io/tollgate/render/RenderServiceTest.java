@@ -1,0 +1,13 @@
+package io.tollgate.render;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.tollgate.kit.testing.ServiceContractTest;
+
+@QuarkusTest
+class RenderServiceTest extends ServiceContractTest {
+
+    @Override
+    protected String service() {
+        return "render-svc";
+    }
+}
