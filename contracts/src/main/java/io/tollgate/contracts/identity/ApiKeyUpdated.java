@@ -1,0 +1,21 @@
+package io.tollgate.contracts.identity;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tollgate.contracts.EventType;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+@EventType(value = ApiKeyUpdated.TYPE, topic = "identity.events")
+public record ApiKeyUpdated(
+        @JsonProperty("key_id") UUID keyId,
+        @JsonProperty("key_prefix") String keyPrefix,
+        @JsonProperty("user_id") UUID userId,
+        @JsonProperty("tenant_id") UUID tenantId,
+        @JsonProperty("scopes") List<String> scopes,
+        @JsonProperty("reason") String reason,
+        @JsonProperty("occurred_at") Instant occurredAt) {
+
+    public static final String TYPE = "tollgate.identity.apikey.updated.v1";
+}

@@ -1,0 +1,97 @@
+package io.tollgate.identity.internal;
+
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.identity.apikeys.ApiKeyService;
+import io.tollgate.identity.crypto.Secrets;
+import io.tollgate.identity.keys.TokenIssuer;
+import io.tollgate.kit.problem.ProblemException;
+import io.tollgate.kit.security.AuthSource;
+import io.tollgate.kit.security.CurrentPrincipal;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Calls from our own services, never routed by the gateway: client-credentials service tokens,
+ * and the API-key exchange the gateway uses (with a service token).
+ */
+@Path("/internal")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Internal")
+public class InternalResource {
+
+    public record ServiceTokenRequest(@NotBlank @Size(max = 64) String clientId, @NotBlank @Size(max = 200) String clientSecret) {
+    }
+
+    public record ServiceToken(String accessToken, String tokenType, long expiresIn) {
+    }
+
+    public record ExchangeRequest(@NotBlank @Size(max = 100) String key, @NotBlank @Size(max = 64) String ipAddress) {
+    }
+
+    public record Exchange(String accessToken, long expiresIn, Instant expiresAt, UUID keyId, UUID userId, UUID tenantId,
+                           List<String> scopes, int rateLimitRpm) {
+    }
+
+    private final TokenIssuer issuer;
+    private final ApiKeyService keys;
+    private final CurrentPrincipal principal;
+    private final Set<String> clients;
+    private final byte[] clientSecret;
+
+    public InternalResource(TokenIssuer issuer, ApiKeyService keys, CurrentPrincipal principal,
+                            @ConfigProperty(name = "tollgate.identity.service-clients",
+                                    defaultValue = "gateway,billing,proxy,render,notification") Set<String> clients,
+                            @ConfigProperty(name = "tollgate.service.client-secret") String clientSecret) {
+        this.issuer = issuer;
+        this.keys = keys;
+        this.principal = principal;
+        this.clients = clients;
+        this.clientSecret = Secrets.sha256(clientSecret).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @POST
+    @Path("/tokens")
+    @Operation(summary = "A service token for one of our services (client credentials)")
+    public ServiceToken serviceToken(@Valid @NotNull ServiceTokenRequest body) {
+        boolean known = clients.contains(body.clientId());
+        boolean secretOk = MessageDigest.isEqual(clientSecret,
+                Secrets.sha256(body.clientSecret()).getBytes(StandardCharsets.UTF_8));
+        if (!known || !secretOk) {
+            throw ProblemException.unauthorized("INVALID_CLIENT", "Unknown client or wrong secret.");
+        }
+        TokenIssuer.Issued token = issuer.service(body.clientId(), List.of("internal"));
+        return new ServiceToken(token.token(), "Bearer", token.expiresIn());
+    }
+
+    @POST
+    @Path("/api-keys/exchange")
+    @Authenticated
+    @Operation(summary = "Exchange an API key and the caller's address for a short-lived token (gateway only)")
+    public Uni<Exchange> exchange(@Valid @NotNull ExchangeRequest body) {
+        var caller = principal.get();
+        if (caller.source() != AuthSource.SERVICE || !"gateway".equals(caller.userId())) {
+            throw ProblemException.forbidden("SERVICE_ONLY", "Only the gateway may exchange API keys.");
+        }
+        return keys.exchange(body.key(), body.ipAddress()).map(e -> new Exchange(e.token().token(), e.token().expiresIn(),
+                e.token().expiresAt(), e.key().id, e.key().userId, e.key().tenantId, e.key().scopes, e.key().rateLimitRpm));
+    }
+}
