@@ -71,6 +71,12 @@ class ApiKeysTest {
         // The key's token is not a session: no key management, and account:read is not among its scopes.
         given().auth().oauth2(keyToken).get("/v1/api-keys").then().statusCode(403).body("code", equalTo("JWT_ONLY"));
         given().auth().oauth2(keyToken).get("/v1/me").then().statusCode(403).body("code", equalTo("INSUFFICIENT_SCOPE"));
+        // Usage is counted in memory and written in batches (every second in tests).
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && given().auth().oauth2(account.accessToken()).get("/v1/api-keys/" + id)
+                .then().extract().<Integer>path("usage_count") == 0) {
+            Thread.sleep(200);
+        }
         given().auth().oauth2(account.accessToken()).get("/v1/api-keys/" + id).then().statusCode(200)
                 .body("usage_count", equalTo(1)).body("last_used_at", notNullValue());
     }

@@ -221,8 +221,7 @@ public class AdminUserResource {
     }
 
     private Principal admin() {
-        Principal caller = principal.get();
-        caller.requireJwt();
+        Principal caller = principal.jwt();
         if (!caller.hasRole("admin") && !caller.hasRole("tenant_admin")) {
             throw ProblemException.forbidden("ADMIN_ONLY", "This needs an administrator.");
         }

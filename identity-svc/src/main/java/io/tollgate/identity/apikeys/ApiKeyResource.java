@@ -65,7 +65,7 @@ public class ApiKeyResource {
     @Path("/scopes")
     @Operation(summary = "The scopes a key can be granted")
     public List<ScopeView> scopes() {
-        jwtCaller();
+        principal.jwt();
         return Scopes.CATALOGUE.entrySet().stream().map(e -> new ScopeView(e.getKey(), e.getValue(), true)).toList();
     }
 
@@ -74,7 +74,7 @@ public class ApiKeyResource {
     @Operation(summary = "Create a key; the secret is in this response only",
             description = "No Idempotency-Key here on purpose: replaying the response would mean storing the secret.")
     public Uni<Response> create(@Valid @NotNull NewKey body) {
-        return keys.create(jwtCaller(), new ApiKeyService.Settings(body.name(), body.environment(), body.scopes(),
+        return keys.create(principal.jwt(), new ApiKeyService.Settings(body.name(), body.environment(), body.scopes(),
                         body.allowedIps(), body.rateLimitRpm(), body.expiresAt()))
                 .map(created -> Response.status(201).entity(KeyView.of(created.key(), created.secret())).build());
     }
@@ -82,13 +82,13 @@ public class ApiKeyResource {
     @GET
     @Operation(summary = "The caller's keys: prefix and last four characters only")
     public Uni<Page<KeyView>> list(@Valid @BeanParam PageRequest page) {
-        return keys.list(jwtCaller(), page).map(p -> p.map(k -> KeyView.of(k, null)));
+        return keys.list(principal.jwt(), page).map(p -> p.map(k -> KeyView.of(k, null)));
     }
 
     @GET
     @Path("/{id}")
     public Uni<KeyView> get(@PathParam("id") UUID id) {
-        return keys.get(jwtCaller(), id).map(k -> KeyView.of(k, null));
+        return keys.get(principal.jwt(), id).map(k -> KeyView.of(k, null));
     }
 
     @PATCH
@@ -96,7 +96,7 @@ public class ApiKeyResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change name, scopes, allowed addresses, rate limit or expiry")
     public Uni<KeyView> update(@PathParam("id") UUID id, @Valid @NotNull KeyChanges body) {
-        return keys.update(jwtCaller(), id, new ApiKeyService.Settings(body.name(), null, body.scopes(), body.allowedIps(),
+        return keys.update(principal.jwt(), id, new ApiKeyService.Settings(body.name(), null, body.scopes(), body.allowedIps(),
                 body.rateLimitRpm(), body.expiresAt())).map(k -> KeyView.of(k, null));
     }
 
@@ -104,25 +104,20 @@ public class ApiKeyResource {
     @Path("/{id}/regenerate")
     @Operation(summary = "A new secret with the same settings; the old one stops working at once")
     public Uni<KeyView> regenerate(@PathParam("id") UUID id) {
-        return keys.regenerate(jwtCaller(), id).map(c -> KeyView.of(c.key(), c.secret()));
+        return keys.regenerate(principal.jwt(), id).map(c -> KeyView.of(c.key(), c.secret()));
     }
 
     @POST
     @Path("/{id}/revoke")
     @Operation(summary = "Deactivate a key and keep it for the record")
     public Uni<KeyView> revoke(@PathParam("id") UUID id) {
-        return keys.revoke(jwtCaller(), id, "revoked by its owner").map(k -> KeyView.of(k, null));
+        return keys.revoke(principal.jwt(), id, "revoked by its owner").map(k -> KeyView.of(k, null));
     }
 
     @DELETE
     @Path("/{id}")
     public Uni<Response> delete(@PathParam("id") UUID id) {
-        return keys.delete(jwtCaller(), id).replaceWith(Response.noContent().build());
+        return keys.delete(principal.jwt(), id).replaceWith(Response.noContent().build());
     }
 
-    private Principal jwtCaller() {
-        Principal caller = principal.get();
-        caller.requireJwt();
-        return caller;
-    }
 }

@@ -38,13 +38,15 @@ public class ApiKeyService {
 
     private final Outbox outbox;
     private final TokenIssuer issuer;
+    private final KeyUsage usage;
     private final Clock clock;
     private final int maxKeys;
 
-    public ApiKeyService(Outbox outbox, TokenIssuer issuer, Clock clock,
+    public ApiKeyService(Outbox outbox, TokenIssuer issuer, KeyUsage usage, Clock clock,
                          @ConfigProperty(name = "tollgate.identity.api-keys.max-per-user", defaultValue = "25") int maxKeys) {
         this.outbox = outbox;
         this.issuer = issuer;
+        this.usage = usage;
         this.clock = clock;
         this.maxKeys = maxKeys;
     }
@@ -165,7 +167,7 @@ public class ApiKeyService {
             return Uni.createFrom().failure(invalidKey());
         }
         Instant now = clock.instant();
-        return Panache.withTransaction(() -> ApiKey.<ApiKey>find("secretHash", Secrets.sha256(secret)).firstResult()
+        return Panache.withSession(() -> ApiKey.<ApiKey>find("secretHash", Secrets.sha256(secret)).firstResult()
                 .chain(key -> {
                     if (key == null) {
                         return Uni.createFrom().failure(invalidKey());
@@ -184,8 +186,7 @@ public class ApiKeyService {
                         if (user == null || user.banned(now)) {
                             throw ProblemException.forbidden("USER_BANNED", "The owner of this API key is banned.");
                         }
-                        key.lastUsedAt = now;
-                        key.usageCount++;
+                        usage.record(key.id, now);
                         return new Exchanged(issuer.apiKey(user.id, user.tenantId, key.id, user.role, user.emailVerified(),
                                 key.scopes, key.rateLimitRpm, key.expiresAt), key);
                     });

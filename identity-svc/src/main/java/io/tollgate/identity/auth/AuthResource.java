@@ -116,8 +116,7 @@ public class AuthResource {
     @Authenticated
     @Operation(summary = "End the current session")
     public Uni<Response> logout() {
-        Principal caller = principal.get();
-        caller.requireJwt();
+        Principal caller = principal.jwt();
         if (caller.sessionId() == null) {
             throw ProblemException.badRequest("NO_SESSION", "This token has no session.");
         }
@@ -130,8 +129,7 @@ public class AuthResource {
     @Authenticated
     @Operation(summary = "The caller's sign-in attempts, newest first")
     public Uni<Page<LoginEntry>> history(@Valid @BeanParam PageRequest page, @QueryParam("success") Boolean success) {
-        Principal caller = principal.get();
-        caller.requireJwt();
+        Principal caller = principal.jwt();
         String where = success == null ? "userId = ?1" : "userId = ?1 and success = ?2";
         Object[] params = success == null ? new Object[]{caller.userUuid()} : new Object[]{caller.userUuid(), success};
         return Panache.withSession(() -> LoginRecord.<LoginRecord>find(where + " order by createdAt desc, id desc", params)

@@ -7,7 +7,6 @@ import io.tollgate.identity.mfa.MfaService;
 import io.tollgate.identity.sessions.SessionService;
 import io.tollgate.identity.tenants.Tenant;
 import io.tollgate.identity.users.User;
-import io.tollgate.kit.concurrent.Offload;
 import io.tollgate.kit.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -43,13 +42,7 @@ public class LoginService {
         return guard.check(account, client.ip())
                 .chain(() -> Panache.withSession(() -> Tenant.bySlug(slug)
                         .chain(tenant -> tenant == null ? Uni.createFrom().nullItem() : User.byEmail(tenant.id, email))))
-                .chain(user -> Offload.compute(() -> {
-                    if (user == null) {
-                        hasher.verifyDecoy(password);
-                        return false;
-                    }
-                    return hasher.verify(password, user.passwordHash);
-                }).chain(ok -> {
+                .chain(user -> hasher.verifyAsync(password, user == null ? null : user.passwordHash).chain(ok -> {
                     if (!ok) {
                         return guard.failed(account, client.ip())
                                 .chain(() -> history(user, email, false, "INVALID_CREDENTIALS", client))

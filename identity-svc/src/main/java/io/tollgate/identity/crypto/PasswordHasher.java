@@ -8,6 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.concurrent.Offload;
 
 /**
  * Argon2id at m=19 MiB, t=2, p=1 (the OWASP baseline), in the PHC string format. Bouncy Castle's
@@ -26,8 +33,33 @@ public class PasswordHasher {
     private static final Base64.Decoder B64D = Base64.getDecoder();
 
     private final SecureRandom random = new SecureRandom();
+    // One hash per core at a time: each needs 19 MiB, so an unbounded pool would only thrash memory.
+    private final ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+            Thread.ofPlatform().name("argon2-", 0).daemon().factory());
     // A real hash of a random password, checked when the account does not exist so timing reveals nothing.
     private final String decoy = hash("decoy-" + System.nanoTime());
+
+    private final Timer timer;
+
+    public PasswordHasher(MeterRegistry registry) {
+        this.timer = Timer.builder("tollgate.identity.argon2").description("Argon2id hash or check, on its own thread")
+                .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    public Uni<String> hashAsync(String password) {
+        return Offload.compute(() -> timer.recordCallable(() -> hash(password)), pool);
+    }
+
+    /** Checks {@code password} against {@code encoded}, or against a decoy when there is no account. */
+    public Uni<Boolean> verifyAsync(String password, String encoded) {
+        return Offload.compute(() -> timer.recordCallable(() -> {
+            if (encoded == null) {
+                verifyDecoy(password);
+                return false;
+            }
+            return verify(password, encoded);
+        }), pool);
+    }
 
     public String hash(String password) {
         byte[] salt = new byte[SALT_BYTES];

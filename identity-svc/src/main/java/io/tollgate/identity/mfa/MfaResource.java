@@ -60,7 +60,7 @@ public class MfaResource {
     @Authenticated
     @Operation(summary = "Start TOTP enrolment: secret, otpauth URI and ten recovery codes, shown once")
     public Uni<SetupView> setup(@Valid SetupRequest body) {
-        Principal caller = jwtCaller();
+        Principal caller = principal.jwt();
         if (body != null && body.factorType() != null && !"TOTP".equals(body.factorType())) {
             throw ProblemException.validation("factor_type", "only TOTP is supported");
         }
@@ -73,7 +73,7 @@ public class MfaResource {
     @Authenticated
     @Operation(summary = "Confirm enrolment with a current code; sign-ins need a code from now on")
     public Uni<Map<String, Boolean>> verify(@Valid @NotNull VerifyRequest body) {
-        return mfa.confirm(jwtCaller().userUuid(), body.factorId(), body.code()).replaceWith(Map.of("mfa_enabled", true));
+        return mfa.confirm(principal.jwt().userUuid(), body.factorId(), body.code()).replaceWith(Map.of("mfa_enabled", true));
     }
 
     @POST
@@ -88,12 +88,7 @@ public class MfaResource {
     @Authenticated
     @Operation(summary = "Turn the second factor off with a current TOTP or recovery code")
     public Uni<Response> disable(@Valid @NotNull DisableRequest body) {
-        return mfa.disable(jwtCaller().userUuid(), body.code()).replaceWith(Response.noContent().build());
+        return mfa.disable(principal.jwt().userUuid(), body.code()).replaceWith(Response.noContent().build());
     }
 
-    private Principal jwtCaller() {
-        Principal caller = principal.get();
-        caller.requireJwt();
-        return caller;
-    }
 }

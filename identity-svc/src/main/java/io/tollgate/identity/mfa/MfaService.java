@@ -7,6 +7,9 @@ import io.tollgate.identity.crypto.SecretBox;
 import io.tollgate.identity.crypto.Secrets;
 import io.tollgate.identity.sessions.SessionService;
 import io.tollgate.identity.users.User;
+import io.tollgate.kit.outbox.Outbox;
+import io.tollgate.contracts.identity.MfaDisabled;
+import io.tollgate.contracts.identity.MfaEnabled;
 import io.tollgate.kit.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -37,11 +40,13 @@ public class MfaService {
 
     private final SecretBox box;
     private final SessionService sessions;
+    private final Outbox outbox;
     private final Clock clock;
 
-    public MfaService(SecretBox box, SessionService sessions, Clock clock) {
+    public MfaService(SecretBox box, SessionService sessions, Outbox outbox, Clock clock) {
         this.box = box;
         this.sessions = sessions;
+        this.outbox = outbox;
         this.clock = clock;
     }
 
@@ -75,7 +80,9 @@ public class MfaService {
             }
             return Panache.getSession().chain(db -> db.createNativeQuery("update mfa_factors set confirmed_at = ?2 where id = ?1")
                             .setParameter(1, factorId).setParameter(2, utc(clock.instant())).executeUpdate())
-                    .chain(() -> User.<User>findById(userId)).invoke(user -> user.mfaEnabled = true).replaceWithVoid();
+                    .chain(() -> User.<User>findById(userId)).invoke(user -> user.mfaEnabled = true)
+                    .chain(user -> outbox.append(user.id.toString(), "users/" + user.id,
+                            new MfaEnabled(user.id, user.tenantId, "TOTP", clock.instant()))).replaceWithVoid();
         }));
     }
 
@@ -87,7 +94,9 @@ public class MfaService {
             return Panache.getSession().chain(db -> db.createNativeQuery("delete from recovery_codes where user_id = ?1")
                             .setParameter(1, userId).executeUpdate()
                             .chain(() -> db.createNativeQuery("delete from mfa_factors where user_id = ?1").setParameter(1, userId).executeUpdate()))
-                    .chain(() -> User.<User>findById(userId)).invoke(user -> user.mfaEnabled = false).replaceWithVoid();
+                    .chain(() -> User.<User>findById(userId)).invoke(user -> user.mfaEnabled = false)
+                    .chain(user -> outbox.append(user.id.toString(), "users/" + user.id,
+                            new MfaDisabled(user.id, user.tenantId, "TOTP", clock.instant()))).replaceWithVoid();
         }));
     }
 

@@ -49,7 +49,7 @@ public class SessionResource {
     @GET
     @Operation(summary = "Active sessions, the current one marked")
     public Uni<Page<SessionView>> list(@Valid @BeanParam PageRequest page) {
-        Principal caller = jwtCaller();
+        Principal caller = principal.jwt();
         String where = "userId = ?1 and revokedAt is null and expiresAt > ?2";
         Instant now = clock.instant();
         return Panache.withSession(() -> Session.<Session>find(where + " order by lastUsedAt desc", caller.userUuid(), now)
@@ -64,7 +64,7 @@ public class SessionResource {
     @Path("/{id}")
     @Operation(summary = "Revoke one session; its tokens stop working at the gateway")
     public Uni<Response> revoke(@PathParam("id") UUID id) {
-        Principal caller = jwtCaller();
+        Principal caller = principal.jwt();
         return Panache.withTransaction(() -> Session.<Session>findById(id).chain(session -> {
             if (session == null || !session.userId.equals(caller.userUuid()) || session.revokedAt != null) {
                 return Uni.createFrom().failure(ProblemException.notFound("Session " + id));
@@ -76,14 +76,9 @@ public class SessionResource {
     @DELETE
     @Operation(summary = "Revoke every session except the current one")
     public Uni<Map<String, Integer>> revokeOthers() {
-        Principal caller = jwtCaller();
+        Principal caller = principal.jwt();
         return Panache.withTransaction(() -> sessions.revokeAll(caller.userUuid(), caller.sessionId(), "revoke_others"))
                 .map(n -> Map.of("revoked_count", n));
     }
 
-    private Principal jwtCaller() {
-        Principal caller = principal.get();
-        caller.requireJwt();
-        return caller;
-    }
 }

@@ -9,6 +9,9 @@ import io.tollgate.identity.keys.TokenIssuer;
 import io.tollgate.identity.users.User;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.problem.ProblemException;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -33,22 +36,19 @@ public class SessionService {
     public record Tokens(String accessToken, String refreshToken, long expiresIn, UUID sessionId, User user) {
     }
 
-    private static final String SPEND = """
-            update refresh_tokens set used_at = ?2
-             where token_hash = ?1 and used_at is null and expires_at > ?2
-            returning cast(session_id as text)""";
-
     private final TokenIssuer issuer;
     private final Outbox outbox;
+    private final Pool pool;
     private final Clock clock;
     private final Duration sessionTtl;
     private final Duration raceWindow;
 
-    public SessionService(TokenIssuer issuer, Outbox outbox, Clock clock,
+    public SessionService(TokenIssuer issuer, Outbox outbox, Pool pool, Clock clock,
                           @ConfigProperty(name = "tollgate.identity.session-ttl", defaultValue = "P30D") Duration sessionTtl,
                           @ConfigProperty(name = "tollgate.identity.refresh-race-window", defaultValue = "PT5S") Duration raceWindow) {
         this.issuer = issuer;
         this.outbox = outbox;
+        this.pool = pool;
         this.clock = clock;
         this.sessionTtl = sessionTtl;
         this.raceWindow = raceWindow;
@@ -71,18 +71,64 @@ public class SessionService {
         return session.persist().call(Panache::flush).chain(() -> issue(session, user));
     }
 
+    // The hot path in one statement: spend the token, extend the session, read the user and store
+    // the next token, all or nothing. An empty result means "not spendable"; the slow path explains why.
+    private static final String ROTATE = """
+            with target as (
+                select rt.session_id from refresh_tokens rt
+                  join sessions s on s.id = rt.session_id and s.revoked_at is null and s.expires_at > $2
+                  join users u on u.id = s.user_id and (u.banned_at is null or (u.unblock_at is not null and u.unblock_at <= $2))
+                 where rt.token_hash = $1 and rt.used_at is null and rt.expires_at > $2),
+            spent as (
+                update refresh_tokens set used_at = $2
+                 where token_hash = $1 and used_at is null and session_id in (select session_id from target)
+                returning session_id),
+            live as (
+                update sessions set last_used_at = $2, expires_at = $3
+                  from spent where sessions.id = spent.session_id
+                returning sessions.id, sessions.user_id, sessions.amr),
+            owner as (
+                select u.id, u.tenant_id, u.email, u.full_name, u.role, u.email_verified_at
+                  from users u join live on u.id = live.user_id),
+            stored as (
+                insert into refresh_tokens (token_hash, session_id, issued_at, expires_at)
+                select $4, live.id, $2, $3 from live
+                returning session_id)
+            select live.id as session_id, live.amr, owner.*
+              from live join owner on true join stored on stored.session_id = live.id""";
+
     /** Spends a refresh token and issues a new pair. */
     public Uni<Tokens> refresh(String refreshToken) {
         String hash = Secrets.sha256(refreshToken);
         Instant now = clock.instant();
+        String next = "rt_" + Secrets.token(32);
+        return pool.preparedQuery(ROTATE)
+                .execute(Tuple.of(hash, utc(now), utc(now.plus(sessionTtl)), Secrets.sha256(next)))
+                .chain(rows -> {
+                    var it = rows.iterator();
+                    if (!it.hasNext()) {
+                        return slowPath(hash, now);
+                    }
+                    Row row = it.next();
+                    User user = new User();
+                    user.id = row.getUUID("id");
+                    user.tenantId = row.getUUID("tenant_id");
+                    user.email = row.getString("email");
+                    user.fullName = row.getString("full_name");
+                    user.role = row.getString("role");
+                    var verified = row.getOffsetDateTime("email_verified_at");
+                    user.emailVerifiedAt = verified == null ? null : verified.toInstant();
+                    UUID sessionId = row.getUUID("session_id");
+                    List<String> amr = List.of(row.getArrayOfStrings("amr"));
+                    TokenIssuer.Issued access = issuer.user(user.id, user.tenantId, sessionId, user.role, user.emailVerified(), amr);
+                    return Uni.createFrom().item(new Tokens(access.token(), next, access.expiresIn(), sessionId, user));
+                });
+    }
+
+    // Why the token could not be spent: unknown, expired, revoked, banned, a race or a replay.
+    private Uni<Tokens> slowPath(String hash, Instant now) {
         // A refusal is a value inside the transaction, so a reuse revocation commits before the caller hears "no".
-        return Panache.withTransaction(() -> Panache.getSession().chain(db -> db.createNativeQuery(SPEND, String.class)
-                        .setParameter(1, hash).setParameter(2, utc(now)).getResultList())
-                .chain(spent -> spent.isEmpty()
-                        ? refused(hash, now)
-                        : Session.<Session>findById(UUID.fromString(spent.getFirst()))
-                        .chain(session -> continueSession(session, now)).map(Outcome::issued)))
-                .map(Outcome::tokensOrThrow);
+        return Panache.withTransaction(() -> refused(hash, now)).map(Outcome::tokensOrThrow);
     }
 
     private record Outcome(Tokens tokens, ProblemException refusal) {
@@ -100,20 +146,6 @@ public class SessionService {
             }
             return tokens;
         }
-    }
-
-    private Uni<Tokens> continueSession(Session session, Instant now) {
-        if (session == null || !session.active(now)) {
-            return Uni.createFrom().failure(invalid());
-        }
-        return User.<User>findById(session.userId).chain(user -> {
-            if (user == null || user.banned(now)) {
-                return Uni.createFrom().failure(invalid());
-            }
-            session.lastUsedAt = now;
-            session.expiresAt = now.plus(sessionTtl);
-            return issue(session, user);
-        });
     }
 
     // The token was not spendable: unknown, expired, or already spent (a race, or a replay).

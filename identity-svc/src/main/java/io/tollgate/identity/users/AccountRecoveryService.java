@@ -10,7 +10,6 @@ import io.tollgate.identity.crypto.PasswordHasher;
 import io.tollgate.identity.crypto.Secrets;
 import io.tollgate.identity.sessions.SessionService;
 import io.tollgate.identity.tenants.Tenant;
-import io.tollgate.kit.concurrent.Offload;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -126,7 +125,7 @@ public class AccountRecoveryService {
     public Uni<Void> confirmReset(String token, String newPassword) {
         PasswordPolicy.check("new_password", newPassword);
         Instant now = clock.instant();
-        return Offload.compute(() -> hasher.hash(newPassword)).chain(hash -> Panache.withTransaction(() -> Panache.getSession()
+        return hasher.hashAsync(newPassword).chain(hash -> Panache.withTransaction(() -> Panache.getSession()
                 .chain(db -> db.createNativeQuery("update password_resets set used_at = ?2 where token_hash = ?1 and used_at is null "
                                 + "and expires_at > ?2 returning cast(user_id as text)", String.class)
                         .setParameter(1, Secrets.sha256(token)).setParameter(2, utc(now)).getResultList())
@@ -146,7 +145,8 @@ public class AccountRecoveryService {
     public Uni<Void> changePassword(UUID userId, UUID currentSession, String current, String newPassword) {
         PasswordPolicy.check("new_password", newPassword);
         return Panache.withSession(() -> User.<User>findById(userId))
-                .chain(user -> Offload.compute(() -> hasher.verify(current, user.passwordHash) ? hasher.hash(newPassword) : null))
+                .chain(user -> hasher.verifyAsync(current, user.passwordHash))
+                .chain(ok -> ok ? hasher.hashAsync(newPassword) : Uni.createFrom().<String>nullItem())
                 .chain(hash -> {
                     if (hash == null) {
                         return Uni.createFrom().failure(new ProblemException(400, "INVALID_CURRENT_PASSWORD", "Bad request",

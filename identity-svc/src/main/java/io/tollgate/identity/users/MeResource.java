@@ -57,8 +57,7 @@ public class MeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change the profile (JWT only)")
     public Uni<Me> update(@Valid ProfilePatch patch) {
-        Principal caller = principal.get();
-        caller.requireJwt();
+        Principal caller = principal.jwt();
         if (patch == null) {
             throw ProblemException.validation("", "a JSON body is required");
         }

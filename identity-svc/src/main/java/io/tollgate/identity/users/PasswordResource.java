@@ -60,8 +60,7 @@ public class PasswordResource {
     @Authenticated
     @Operation(summary = "Change the password; the other sessions end")
     public Uni<Response> change(@Valid @NotNull Change body) {
-        Principal caller = principal.get();
-        caller.requireJwt();
+        Principal caller = principal.jwt();
         return recovery.changePassword(caller.userUuid(), caller.sessionId(), body.currentPassword(), body.newPassword())
                 .replaceWith(Response.noContent().build());
     }

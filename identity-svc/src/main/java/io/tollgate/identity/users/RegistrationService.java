@@ -5,7 +5,6 @@ import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.identity.UserRegistered;
 import io.tollgate.identity.crypto.PasswordHasher;
 import io.tollgate.identity.tenants.Tenant;
-import io.tollgate.kit.concurrent.Offload;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,7 +39,7 @@ public class RegistrationService {
 
     public Uni<Registered> register(String tenantSlug, String email, String password, String fullName, String locale) {
         PasswordPolicy.check("password", password);
-        return Offload.compute(() -> hasher.hash(password))
+        return hasher.hashAsync(password)
                 .chain(hash -> Panache.withTransaction(() -> Tenant.bySlug(tenantSlug == null ? "default" : tenantSlug)
                         .onItem().ifNull().failWith(() -> ProblemException.validation("tenant_slug", "no such tenant"))
                         .chain(tenant -> {

@@ -31,6 +31,13 @@ public class CurrentPrincipal {
         return principal;
     }
 
+    /** The caller, who must hold a user session: API keys get 403 JWT_ONLY. */
+    public Principal jwt() {
+        Principal caller = get();
+        caller.requireJwt();
+        return caller;
+    }
+
     public boolean authenticated() {
         return token != null && token.getRawToken() != null;
     }
