@@ -46,7 +46,13 @@ public class IdentityBench {
         warmUp(base, emails);
 
         Result none = new Result("-", 0, 0, 1, 0, 0);
-        Result login = !phases.contains("login") ? none : run("password login", 8, seconds, worker -> () -> {
+        // The target is a rate with a tail: offer exactly 30 logins a second (open loop) and see if they keep up.
+        Result loginAtRate = !phases.contains("login") ? none : openLoop("login at 30/s", 30, seconds, i -> {
+            String email = emails.get(i % emails.size());
+            return post(base + "/v1/auth/login", "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}", null)
+                    .statusCode() == 200;
+        });
+        Result login = !phases.contains("login") ? none : run("login capacity", 8, seconds, worker -> () -> {
             String email = emails.get(worker % emails.size());
             return post(base + "/v1/auth/login", "{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}", null)
                     .statusCode() == 200;
@@ -75,11 +81,13 @@ public class IdentityBench {
 
         System.out.println();
         System.out.printf("%-18s %8s %7s %10s %10s %10s   %s%n", "operation", "ok", "failed", "per second", "p50 ms", "p99 ms", "target");
-        print(login, "≥ 30/s, p99 ≤ 300 ms");
+        print(loginAtRate, "≥ 30/s, p99 ≤ 300 ms");
+        print(login, "(8 clients flat out: the ceiling)");
         print(refresh, "≥ 1,000/s");
         print(exchange, "(no target; cached by the gateway)");
         System.out.printf("%nlogin %s, refresh %s%n",
-                login.rps() >= 30 && login.p99Micros() <= 300_000 ? "MEETS its target" : "MISSES its target",
+                loginAtRate.rps() >= 29.5 && loginAtRate.failed() == 0 && loginAtRate.p99Micros() <= 300_000
+                        ? "MEETS its target" : "MISSES its target",
                 refresh.rps() >= 1000 ? "MEETS its target" : "MISSES its target");
     }
 
@@ -117,6 +125,48 @@ public class IdentityBench {
                         } else {
                             failed.incrementAndGet();
                         }
+                    }
+                    return null;
+                });
+            }
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        return new Result(name, sorted.size(), failed.get(), elapsed, percentile(sorted, 0.50), percentile(sorted, 0.99));
+    }
+
+    interface Numbered {
+        boolean call(int i) throws Exception;
+    }
+
+    /** Starts {@code rate} calls a second whatever the answers' speed; late answers show as latency. */
+    static Result openLoop(String name, int rate, int seconds, Numbered call) throws Exception {
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicLong failed = new AtomicLong();
+        long start = System.nanoTime();
+        long interval = 1_000_000_000L / rate;
+        int total = rate * seconds;
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < total; i++) {
+                long due = start + i * interval;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                int n = i;
+                pool.submit(() -> {
+                    long t0 = System.nanoTime();
+                    boolean ok;
+                    try {
+                        ok = call.call(n);
+                    } catch (Exception e) {
+                        ok = false;
+                    }
+                    if (ok) {
+                        latencies.add((System.nanoTime() - t0) / 1_000);
+                    } else {
+                        failed.incrementAndGet();
                     }
                     return null;
                 });

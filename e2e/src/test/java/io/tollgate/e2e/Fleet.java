@@ -71,7 +71,7 @@ public final class Fleet implements AutoCloseable {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", jar.toString())
+                "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log(service).toFile());
         Map<String, String> env = builder.environment();

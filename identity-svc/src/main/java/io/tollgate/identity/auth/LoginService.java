@@ -11,7 +11,6 @@ import io.tollgate.kit.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -60,9 +59,7 @@ public class LoginService {
                                 .chain(token -> Uni.createFrom().failure(ProblemException.forbidden("MFA_REQUIRED",
                                         "Enter a code from your authenticator app.").with("mfa_token", token)));
                     }
-                    return guard.succeeded(account)
-                            .chain(() -> Panache.withTransaction(() -> sessions.open(user, client, deviceName, List.of("pwd"))
-                                    .call(() -> LoginRecord.of(user.tenantId, user.id, email, true, null, client).persist())));
+                    return guard.succeeded(account).chain(() -> sessions.openAfterLogin(user, client, deviceName, email));
                 }));
     }
 
