@@ -3,6 +3,7 @@ package io.tollgate.identity.keys;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.identity.crypto.NativeCrypto;
 import io.tollgate.identity.crypto.SecretBox;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -62,6 +63,7 @@ public class SigningKeys {
                        @ConfigProperty(name = "tollgate.identity.keys.rotation-period", defaultValue = "P30D") Duration rotationPeriod,
                        @ConfigProperty(name = "tollgate.identity.keys.publish-ahead", defaultValue = "PT1H") Duration publishAhead,
                        @ConfigProperty(name = "tollgate.identity.keys.retain-retired", defaultValue = "PT1H") Duration retainRetired) {
+        NativeCrypto.install(); // before any key is loaded, so keys belong to the fast provider
         this.pool = pool;
         this.box = box;
         this.clock = clock;
