@@ -121,18 +121,7 @@ public class IdentityBench {
                 Call call = calls.get(w);
                 pool.submit(() -> {
                     while (System.nanoTime() < end) {
-                        long t0 = System.nanoTime();
-                        boolean ok;
-                        try {
-                            ok = call.call();
-                        } catch (Exception e) {
-                            ok = false;
-                        }
-                        if (ok) {
-                            latencies.add((System.nanoTime() - t0) / 1_000);
-                        } else {
-                            failed.incrementAndGet();
-                        }
+                        timed(call, latencies, failed);
                     }
                     return null;
                 });
@@ -164,18 +153,7 @@ public class IdentityBench {
                 }
                 int n = i;
                 pool.submit(() -> {
-                    long t0 = System.nanoTime();
-                    boolean ok;
-                    try {
-                        ok = call.call(n);
-                    } catch (Exception e) {
-                        ok = false;
-                    }
-                    if (ok) {
-                        latencies.add((System.nanoTime() - t0) / 1_000);
-                    } else {
-                        failed.incrementAndGet();
-                    }
+                    timed(() -> call.call(n), latencies, failed);
                     return null;
                 });
             }
@@ -184,6 +162,22 @@ public class IdentityBench {
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         return new Result(name, sorted.size(), failed.get(), elapsed, percentile(sorted, 0.50), percentile(sorted, 0.99));
+    }
+
+    /** Runs one call and records its latency in microseconds, or counts it as failed. */
+    static void timed(Call call, ConcurrentLinkedQueue<Long> latencies, AtomicLong failed) {
+        long t0 = System.nanoTime();
+        boolean ok;
+        try {
+            ok = call.call();
+        } catch (Exception e) {
+            ok = false;
+        }
+        if (ok) {
+            latencies.add((System.nanoTime() - t0) / 1_000);
+        } else {
+            failed.incrementAndGet();
+        }
     }
 
     static void warmUp(String base, List<String> emails) throws Exception {
