@@ -68,6 +68,9 @@ class MfaTest {
         done.then().statusCode(200).body("token_type", equalTo("Bearer"));
         assertEquals(List.of("pwd", "otp"), LoginTest.verifyWithJwks(done.path("access_token")).getStringListClaimValue("amr"));
         challenge(mfaToken, code(secret, now + 1)).then().statusCode(401).body("code", equalTo("INVALID_MFA_TOKEN"));
+        // The history shows the challenge, then the completed sign-in.
+        given().auth().oauth2(done.<String>path("access_token")).get("/v1/auth/login-history").then().statusCode(200)
+                .body("data[0].success", equalTo(true)).body("data[1].error_code", equalTo("MFA_REQUIRED"));
 
         // A recovery code works once.
         String second = Accounts.login(account.email(), Accounts.PASSWORD).then().statusCode(403).extract().path("mfa_token");

@@ -34,7 +34,7 @@ public class LoginRecord extends PanacheEntityBase {
     @Column(name = "created_at")
     public Instant createdAt;
 
-    static LoginRecord of(UUID tenantId, UUID userId, String email, boolean success, String errorCode, ClientInfo client) {
+    public static LoginRecord of(UUID tenantId, UUID userId, String email, boolean success, String errorCode, ClientInfo client) {
         LoginRecord record = new LoginRecord();
         record.tenantId = tenantId;
         record.userId = userId;

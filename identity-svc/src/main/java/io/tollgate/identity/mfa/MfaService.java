@@ -3,6 +3,7 @@ package io.tollgate.identity.mfa;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.identity.auth.ClientInfo;
+import io.tollgate.identity.auth.LoginRecord;
 import io.tollgate.identity.crypto.SecretBox;
 import io.tollgate.identity.crypto.Secrets;
 import io.tollgate.identity.sessions.SessionService;
@@ -136,7 +137,8 @@ public class MfaService {
                                 return Panache.getSession().chain(db -> db.createNativeQuery("update mfa_challenges set used_at = ?2 where token_hash = ?1")
                                                 .setParameter(1, hash).setParameter(2, utc(now)).executeUpdate())
                                         .chain(() -> User.<User>findById(userId))
-                                        .chain(user -> sessions.open(user, client, device, List.of("pwd", method)));
+                                        .chain(user -> sessions.open(user, client, device, List.of("pwd", method))
+                                                .call(() -> LoginRecord.of(user.tenantId, user.id, user.email, true, null, client).persist()));
                             }));
                 });
     }
