@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -44,9 +45,9 @@ public class ApiKeyResource {
     public record KeyView(UUID id, String name, String environment, String keyPrefix, String last4, List<String> scopes,
                           List<String> allowedIps, int rateLimitRpm, Instant expiresAt, Instant lastUsedAt,
                           long usageCount, boolean isActive, Instant revokedAt, Instant createdAt, String secretKey) {
-        static KeyView of(ApiKey key, String secret) {
+        static KeyView of(ApiKey key, String secret, Instant now) {
             return new KeyView(key.id, key.name, key.environment, key.keyPrefix, key.last4, key.scopes, key.allowedIps,
-                    key.rateLimitRpm, key.expiresAt, key.lastUsedAt, key.usageCount, key.active(Instant.now()),
+                    key.rateLimitRpm, key.expiresAt, key.lastUsedAt, key.usageCount, key.active(now),
                     key.revokedAt, key.createdAt, secret);
         }
     }
@@ -56,9 +57,12 @@ public class ApiKeyResource {
 
     private final ApiKeyService keys;
     private final CurrentPrincipal principal;
-    public ApiKeyResource(ApiKeyService keys, CurrentPrincipal principal) {
+    private final Clock clock;
+
+    public ApiKeyResource(ApiKeyService keys, CurrentPrincipal principal, Clock clock) {
         this.keys = keys;
         this.principal = principal;
+        this.clock = clock;
     }
 
     @GET
@@ -76,19 +80,19 @@ public class ApiKeyResource {
     public Uni<Response> create(@Valid @NotNull NewKey body) {
         return keys.create(principal.jwt(), new ApiKeyService.Settings(body.name(), body.environment(), body.scopes(),
                         body.allowedIps(), body.rateLimitRpm(), body.expiresAt()))
-                .map(created -> Response.status(201).entity(KeyView.of(created.key(), created.secret())).build());
+                .map(created -> Response.status(201).entity(KeyView.of(created.key(), created.secret(), clock.instant())).build());
     }
 
     @GET
     @Operation(summary = "The caller's keys: prefix and last four characters only")
     public Uni<Page<KeyView>> list(@Valid @BeanParam PageRequest page) {
-        return keys.list(principal.jwt(), page).map(p -> p.map(k -> KeyView.of(k, null)));
+        return keys.list(principal.jwt(), page).map(p -> p.map(k -> KeyView.of(k, null, clock.instant())));
     }
 
     @GET
     @Path("/{id}")
     public Uni<KeyView> get(@PathParam("id") UUID id) {
-        return keys.get(principal.jwt(), id).map(k -> KeyView.of(k, null));
+        return keys.get(principal.jwt(), id).map(k -> KeyView.of(k, null, clock.instant()));
     }
 
     @PATCH
@@ -97,21 +101,21 @@ public class ApiKeyResource {
     @Operation(summary = "Change name, scopes, allowed addresses, rate limit or expiry")
     public Uni<KeyView> update(@PathParam("id") UUID id, @Valid @NotNull KeyChanges body) {
         return keys.update(principal.jwt(), id, new ApiKeyService.Settings(body.name(), null, body.scopes(), body.allowedIps(),
-                body.rateLimitRpm(), body.expiresAt())).map(k -> KeyView.of(k, null));
+                body.rateLimitRpm(), body.expiresAt())).map(k -> KeyView.of(k, null, clock.instant()));
     }
 
     @POST
     @Path("/{id}/regenerate")
     @Operation(summary = "A new secret with the same settings; the old one stops working at once")
     public Uni<KeyView> regenerate(@PathParam("id") UUID id) {
-        return keys.regenerate(principal.jwt(), id).map(c -> KeyView.of(c.key(), c.secret()));
+        return keys.regenerate(principal.jwt(), id).map(c -> KeyView.of(c.key(), c.secret(), clock.instant()));
     }
 
     @POST
     @Path("/{id}/revoke")
     @Operation(summary = "Deactivate a key and keep it for the record")
     public Uni<KeyView> revoke(@PathParam("id") UUID id) {
-        return keys.revoke(principal.jwt(), id, "revoked by its owner").map(k -> KeyView.of(k, null));
+        return keys.revoke(principal.jwt(), id, "revoked by its owner").map(k -> KeyView.of(k, null, clock.instant()));
     }
 
     @DELETE

@@ -34,7 +34,8 @@ public class LoginRecord extends PanacheEntityBase {
     @Column(name = "created_at")
     public Instant createdAt;
 
-    public static LoginRecord of(UUID tenantId, UUID userId, String email, boolean success, String errorCode, ClientInfo client) {
+    public static LoginRecord of(UUID tenantId, UUID userId, String email, boolean success, String errorCode, ClientInfo client,
+                                 Instant at) {
         LoginRecord record = new LoginRecord();
         record.tenantId = tenantId;
         record.userId = userId;
@@ -43,7 +44,7 @@ public class LoginRecord extends PanacheEntityBase {
         record.errorCode = errorCode;
         record.ipAddress = client.ip();
         record.userAgent = client.userAgent();
-        record.createdAt = Instant.now();
+        record.createdAt = at;
         return record;
     }
 }

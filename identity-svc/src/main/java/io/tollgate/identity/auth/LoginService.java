@@ -66,7 +66,7 @@ public class LoginService {
     private Uni<Void> history(User user, String email, boolean success, String code, ClientInfo client) {
         UUID tenant = user == null ? null : user.tenantId;
         UUID id = user == null ? null : user.id;
-        return Panache.withTransaction(() -> LoginRecord.of(tenant, id, email, success, code, client).persist()).replaceWithVoid();
+        return Panache.withTransaction(() -> LoginRecord.of(tenant, id, email, success, code, client, clock.instant()).persist()).replaceWithVoid();
     }
 
     static ProblemException banned(User user) {

@@ -5,6 +5,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.identity.crypto.NativeCrypto;
 import io.tollgate.identity.crypto.SecretBox;
+import io.tollgate.kit.concurrent.Offload;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -109,34 +110,42 @@ public class SigningKeys {
 
     /** Creates the active and next keys where missing. */
     public Uni<Void> ensure() {
-        return locked(conn -> conn.query("select state from signing_keys where state in ('active', 'next')").execute()
-                .chain(rows -> {
-                    boolean hasActive = false;
-                    boolean hasNext = false;
-                    for (Row row : rows) {
-                        hasActive |= "active".equals(row.getString("state"));
-                        hasNext |= "next".equals(row.getString("state"));
-                    }
-                    Uni<Void> chain = Uni.createFrom().voidItem();
-                    if (!hasActive) {
-                        chain = chain.chain(() -> insert(conn, "active"));
-                    }
-                    if (!hasNext) {
-                        chain = chain.chain(() -> insert(conn, "next"));
-                    }
-                    return chain;
-                }))
+        return missingStates().chain(missing -> missing.isEmpty() ? Uni.createFrom().voidItem()
+                        : Offload.compute(() -> missing.stream().map(state -> generate()).toList())
+                        // Under the lock, look again: another instance may have created them meanwhile.
+                        .chain(fresh -> locked(conn -> missingStates(conn).chain(stillMissing -> {
+                            Uni<Void> chain = Uni.createFrom().voidItem();
+                            for (int i = 0; i < stillMissing.size(); i++) {
+                                String state = stillMissing.get(i);
+                                NewKey key = fresh.get(i);
+                                chain = chain.chain(() -> insert(conn, state, key));
+                            }
+                            return chain;
+                        }))))
                 .chain(this::reload);
+    }
+
+    private Uni<List<String>> missingStates() {
+        return pool.withConnection(this::missingStates);
+    }
+
+    private Uni<List<String>> missingStates(SqlConnection conn) {
+        return conn.query("select state from signing_keys where state in ('active', 'next')").execute().map(rows -> {
+            List<String> present = new ArrayList<>();
+            rows.forEach(row -> present.add(row.getString("state")));
+            return java.util.stream.Stream.of("active", "next").filter(state -> !present.contains(state)).toList();
+        });
     }
 
     /** Promotes the next key, retires the active one and publishes a new next key. */
     public Uni<Void> rotate() {
         Instant now = clock.instant();
-        return locked(conn -> conn.preparedQuery("update signing_keys set state = 'retired', retired_at = $1 where state = 'active'")
+        // RSA key generation takes a good part of a second: never on the event loop.
+        return Offload.compute(this::generate).chain(next -> locked(conn -> conn.preparedQuery("update signing_keys set state = 'retired', retired_at = $1 where state = 'active'")
                 .execute(Tuple.of(now.atOffset(java.time.ZoneOffset.UTC)))
                 .chain(() -> conn.preparedQuery("update signing_keys set state = 'active', activated_at = $1 where state = 'next'")
                         .execute(Tuple.of(now.atOffset(java.time.ZoneOffset.UTC))))
-                .chain(() -> insert(conn, "next")))
+                .chain(() -> insert(conn, "next", next))))
                 .chain(this::reload)
                 .invoke(() -> LOG.infof("signing key rotated; active kid=%s", active().kid()));
     }
@@ -187,7 +196,10 @@ public class SigningKeys {
         return value == null ? null : value.toInstant();
     }
 
-    private Uni<Void> insert(SqlConnection conn, String state) {
+    private record NewKey(String kid, String sealed, JsonObject publicJwk) {
+    }
+
+    private NewKey generate() {
         try {
             RsaJsonWebKey jwk = RsaJwkGenerator.generateJwk(2048);
             String kid = UUID.randomUUID().toString();
@@ -195,15 +207,18 @@ public class SigningKeys {
             jwk.setAlgorithm("RS256");
             jwk.setUse("sig");
             String sealed = box.seal(Base64.getEncoder().encodeToString(jwk.getPrivateKey().getEncoded()));
-            JsonObject publicJwk = new JsonObject(jwk.toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
-            var now = clock.instant().atOffset(java.time.ZoneOffset.UTC);
-            return conn.preparedQuery("insert into signing_keys (kid, state, private_enc, public_jwk, created_at, activated_at) values ($1, $2, $3, $4, $5, $6)")
-                    .execute(Tuple.tuple().addString(kid).addString(state).addString(sealed).addValue(publicJwk)
-                            .addValue(now).addValue("active".equals(state) ? now : null))
-                    .replaceWithVoid();
+            return new NewKey(kid, sealed, new JsonObject(jwk.toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)));
         } catch (JoseException e) {
-            return Uni.createFrom().failure(e);
+            throw new IllegalStateException("cannot generate a signing key", e);
         }
+    }
+
+    private Uni<Void> insert(SqlConnection conn, String state, NewKey key) {
+        var now = clock.instant().atOffset(java.time.ZoneOffset.UTC);
+        return conn.preparedQuery("insert into signing_keys (kid, state, private_enc, public_jwk, created_at, activated_at) values ($1, $2, $3, $4, $5, $6)")
+                .execute(Tuple.tuple().addString(key.kid()).addString(state).addString(key.sealed()).addValue(key.publicJwk())
+                        .addValue(now).addValue("active".equals(state) ? now : null))
+                .replaceWithVoid();
     }
 
     private Uni<Void> locked(java.util.function.Function<SqlConnection, Uni<Void>> work) {

@@ -138,7 +138,7 @@ public class MfaService {
                                                 .setParameter(1, hash).setParameter(2, utc(now)).executeUpdate())
                                         .chain(() -> User.<User>findById(userId))
                                         .chain(user -> sessions.open(user, client, device, List.of("pwd", method))
-                                                .call(() -> LoginRecord.of(user.tenantId, user.id, user.email, true, null, client).persist()));
+                                                .call(() -> LoginRecord.of(user.tenantId, user.id, user.email, true, null, client, now).persist()));
                             }));
                 });
     }
