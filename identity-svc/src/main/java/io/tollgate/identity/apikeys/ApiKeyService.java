@@ -1,5 +1,6 @@
 package io.tollgate.identity.apikeys;
 
+import io.tollgate.kit.net.IpRules;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.identity.ApiKeyCreated;

@@ -4,7 +4,9 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.identity.apikeys.ApiKeyService;
 import io.tollgate.identity.crypto.Secrets;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.tollgate.identity.keys.TokenIssuer;
+import io.tollgate.identity.tenants.Tenant;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.AuthSource;
 import io.tollgate.kit.security.CurrentPrincipal;
@@ -13,6 +15,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -25,6 +28,7 @@ import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -48,7 +52,10 @@ public class InternalResource {
     }
 
     public record Exchange(String accessToken, long expiresIn, Instant expiresAt, UUID keyId, UUID userId, UUID tenantId,
-                           List<String> scopes, int rateLimitRpm) {
+                           List<String> scopes, int rateLimitRpm, List<String> allowedIps) {
+    }
+
+    public record TenantOrigins(UUID tenantId, List<String> allowedOrigins) {
     }
 
     private final TokenIssuer issuer;
@@ -87,11 +94,26 @@ public class InternalResource {
     @Authenticated
     @Operation(summary = "Exchange an API key and the caller's address for a short-lived token (gateway only)")
     public Uni<Exchange> exchange(@Valid @NotNull ExchangeRequest body) {
+        requireGateway();
+        return keys.exchange(body.key(), body.ipAddress()).map(e -> new Exchange(e.token().token(), e.token().expiresIn(),
+                e.token().expiresAt(), e.key().id, e.key().userId, e.key().tenantId, e.key().scopes, e.key().rateLimitRpm,
+                e.key().allowedIps == null ? List.of() : e.key().allowedIps));
+    }
+
+    @GET
+    @Path("/tenants/origins")
+    @Authenticated
+    @Operation(summary = "Every tenant's allowed browser origins, for the gateway's CORS (gateway only)")
+    public Uni<Map<String, List<TenantOrigins>>> tenantOrigins() {
+        requireGateway();
+        return Panache.withSession(() -> Tenant.<Tenant>listAll()).map(tenants -> Map.of("data", tenants.stream()
+                .map(t -> new TenantOrigins(t.id, t.allowedOrigins == null ? List.of() : t.allowedOrigins)).toList()));
+    }
+
+    private void requireGateway() {
         var caller = principal.get();
         if (caller.source() != AuthSource.SERVICE || !"gateway".equals(caller.userId())) {
-            throw ProblemException.forbidden("SERVICE_ONLY", "Only the gateway may exchange API keys.");
+            throw ProblemException.forbidden("SERVICE_ONLY", "Only the gateway may call this.");
         }
-        return keys.exchange(body.key(), body.ipAddress()).map(e -> new Exchange(e.token().token(), e.token().expiresIn(),
-                e.token().expiresAt(), e.key().id, e.key().userId, e.key().tenantId, e.key().scopes, e.key().rateLimitRpm));
     }
 }

@@ -35,6 +35,8 @@ public final class TestTokens {
         private Instant expiresAt = Instant.now().plusSeconds(900);
         private String issuer = ISSUER;
         private String audience = AUDIENCE;
+        private Integer rateLimitRpm;
+        private String keyId = "test-key";
 
         private Builder(String subject, UUID tenantId) {
             this.subject = subject;
@@ -79,6 +81,18 @@ public final class TestTokens {
             return this;
         }
 
+        /** The per-key limit an exchanged API-key token carries ({@code rpm}). */
+        public Builder rateLimitRpm(int rpm) {
+            this.rateLimitRpm = rpm;
+            return this;
+        }
+
+        /** The {@code kid} header; the test key pair is published as {@code test-key}. */
+        public Builder keyId(String keyId) {
+            this.keyId = keyId;
+            return this;
+        }
+
         public String sign() {
             JwtClaimsBuilder claims = Jwt.issuer(issuer)
                     .subject(subject)
@@ -96,7 +110,10 @@ public final class TestTokens {
             if (apiKeyId != null) {
                 claims.claim("akid", apiKeyId.toString());
             }
-            return claims.jws().keyId("test-key").sign(PRIVATE_KEY);
+            if (rateLimitRpm != null) {
+                claims.claim("rpm", rateLimitRpm);
+            }
+            return claims.jws().keyId(keyId).sign(PRIVATE_KEY);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.tollgate.identity.apikeys;
+package io.tollgate.kit.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
