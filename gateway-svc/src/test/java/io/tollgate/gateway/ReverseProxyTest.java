@@ -35,7 +35,7 @@ class ReverseProxyTest {
     @Test
     void the_request_id_and_forwarding_headers_travel_upstream_and_hop_headers_do_not() {
         Response response = given().header("X-Request-Id", "gw-test-1").header("Proxy-Authorization", "secret")
-                .get("/v1/billing/balance");
+                .auth().oauth2(Callers.user()).get("/v1/billing/balance");
         response.then().statusCode(201).header("X-Request-Id", "gw-test-1");
         String seen = new String(Base64.getDecoder().decode(response.getHeader("X-Echo-Headers")), StandardCharsets.UTF_8);
         assertTrue(seen.contains("x-request-id=gw-test-1"), seen);
@@ -50,14 +50,14 @@ class ReverseProxyTest {
 
     @Test
     void an_unreachable_upstream_is_a_502_problem() {
-        given().get("/v1/ports").then().statusCode(502).contentType("application/problem+json")
+        given().auth().oauth2(Callers.user()).get("/v1/ports").then().statusCode(502).contentType("application/problem+json")
                 .body("code", equalTo("UPSTREAM_UNAVAILABLE"))
                 .body("request_id", notNullValue());
     }
 
     @Test
     void a_slow_upstream_is_a_504_problem_after_the_route_timeout() {
-        given().get("/v1/jobs/slow").then().statusCode(504).contentType("application/problem+json")
+        given().auth().oauth2(Callers.user()).get("/v1/jobs/slow").then().statusCode(504).contentType("application/problem+json")
                 .body("code", equalTo("UPSTREAM_TIMEOUT"))
                 .body("detail", not(equalTo("")));
     }

@@ -17,6 +17,9 @@ import java.util.concurrent.Executors;
  */
 public class StandInUpstreams implements QuarkusTestResourceLifecycleManager {
 
+    /** How often the gateway fetched the key set. */
+    public static final java.util.concurrent.atomic.AtomicInteger JWKS_FETCHES = new java.util.concurrent.atomic.AtomicInteger();
+
     private HttpServer echo;
 
     @Override
@@ -24,6 +27,14 @@ public class StandInUpstreams implements QuarkusTestResourceLifecycleManager {
         try {
             echo = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             echo.setExecutor(Executors.newFixedThreadPool(4));
+            echo.createContext("/jwks", exchange -> {
+                JWKS_FETCHES.incrementAndGet();
+                byte[] jwks = testJwks();
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, jwks.length);
+                exchange.getResponseBody().write(jwks);
+                exchange.close();
+            });
             echo.createContext("/", exchange -> {
                 byte[] body;
                 try (InputStream in = exchange.getRequestBody()) {
@@ -54,6 +65,10 @@ public class StandInUpstreams implements QuarkusTestResourceLifecycleManager {
             }
             String echoUrl = "http://127.0.0.1:" + echo.getAddress().getPort();
             return Map.of(
+                    "tollgate.jwks-url", echoUrl + "/jwks",
+                    "tollgate.gateway.cors.origins", "https://app.example.test",
+                    "tollgate.upstream.identity.url", echoUrl,
+                    "tollgate.upstream.notification.url", echoUrl,
                     "tollgate.upstream.billing.url", echoUrl,
                     "tollgate.upstream.render.url", echoUrl,
                     "tollgate.upstream.render.timeout", "1s",
@@ -68,6 +83,26 @@ public class StandInUpstreams implements QuarkusTestResourceLifecycleManager {
         if (echo != null) {
             echo.stop(0);
         }
+    }
+
+    /** The test key pair's public half as a JWKS with kid {@code test-key}, like identity publishes its keys. */
+    static byte[] testJwks() throws IOException {
+        try (InputStream in = StandInUpstreams.class.getClassLoader().getResourceAsStream("tokens/test-public.pem")) {
+            String pem = new String(in.readAllBytes(), StandardCharsets.US_ASCII)
+                    .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            var key = (java.security.interfaces.RSAPublicKey) java.security.KeyFactory.getInstance("RSA")
+                    .generatePublic(new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder().decode(pem)));
+            var b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+            return ("{\"keys\":[{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"test-key\",\"n\":\""
+                    + b64.encodeToString(unsigned(key.getModulus().toByteArray())) + "\",\"e\":\""
+                    + b64.encodeToString(unsigned(key.getPublicExponent().toByteArray())) + "\"}]}").getBytes(StandardCharsets.UTF_8);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static byte[] unsigned(byte[] value) {
+        return value.length > 1 && value[0] == 0 ? java.util.Arrays.copyOfRange(value, 1, value.length) : value;
     }
 
     private static void sleep(long ms) {

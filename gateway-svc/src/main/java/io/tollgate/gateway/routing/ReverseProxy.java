@@ -1,33 +1,36 @@
 package io.tollgate.gateway.routing;
 
 import io.quarkus.runtime.StartupEvent;
+import io.tollgate.gateway.web.BodyLimit;
+import io.tollgate.gateway.web.Problems;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.ext.web.Router;
+import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
 
 import java.net.ConnectException;
 import java.net.URI;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 
 /**
- * Streams public requests to the owning service and its answer back, body untouched (so a payment
- * provider's signed webhook arrives byte-exact). An upstream that refuses is 502, one that is
- * too slow is 504, both as problem+json.
+ * Streams a request the gateway has admitted to the owning service and its answer back, body
+ * untouched (so a payment provider's signed webhook arrives byte-exact). An upstream that refuses is
+ * 502, one that is too slow is 504, both as problem+json.
  */
 @ApplicationScoped
 public class ReverseProxy {
@@ -35,17 +38,21 @@ public class ReverseProxy {
     private static final Logger LOG = Logger.getLogger(ReverseProxy.class);
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
-    private static final Pattern SANE_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
-    private static final Pattern OPENAPI = Pattern.compile("^/v1/openapi/([a-z]+)$");
+
+    /** What the gateway decided about a request, and what the upstream is told. */
+    public record Forward(String upstream, String uri, String requestId, String traceparent, String clientIp,
+                          MultiMap headers, long maxBodyBytes) {
+    }
 
     private final Vertx vertx;
     private final GatewayConfig config;
-    private final RouteTable table = new RouteTable();
+    private final Problems problems;
     private HttpClient client;
 
-    public ReverseProxy(Vertx vertx, GatewayConfig config) {
+    public ReverseProxy(Vertx vertx, GatewayConfig config, Problems problems) {
         this.vertx = vertx;
         this.config = config;
+        this.problems = problems;
     }
 
     void start(@Observes StartupEvent event) {
@@ -53,85 +60,77 @@ public class ReverseProxy {
                 .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(200));
     }
 
-    void routes(@Observes Router router) {
-        router.route().order(-100).handler(this::handle);
+    public boolean knows(String upstream) {
+        return config.upstreams().containsKey(upstream);
     }
 
-    void handle(RoutingContext ctx) {
+    /** Sends the (paused) request upstream with {@code forward.headers()} and relays the answer. */
+    public void forward(RoutingContext ctx, Forward forward) {
         HttpServerRequest request = ctx.request();
-        String path = request.path();
-        var openapi = OPENAPI.matcher(path);
-        if (openapi.matches() && config.upstreams().containsKey(openapi.group(1))) {
-            forward(ctx, openapi.group(1), "/q/openapi" + (request.query() == null ? "" : "?" + request.query()));
-            return;
-        }
-        var route = table.match(path);
-        if (route.isEmpty() || !config.upstreams().containsKey(route.get().upstream())) {
-            ctx.next();
-            return;
-        }
-        forward(ctx, route.get().upstream(), request.uri());
-    }
-
-    private void forward(RoutingContext ctx, String upstreamName, String uri) {
-        HttpServerRequest request = ctx.request();
-        HttpServerResponse response = ctx.response();
-        GatewayConfig.Upstream upstream = config.upstreams().get(upstreamName);
-        String given = request.getHeader("X-Request-Id");
-        String requestId = given != null && SANE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
-        response.putHeader("X-Request-Id", requestId);
-        request.pause();
-
+        GatewayConfig.Upstream upstream = config.upstreams().get(forward.upstream());
         URI base = URI.create(upstream.url());
         RequestOptions options = new RequestOptions()
                 .setMethod(request.method())
                 .setHost(base.getHost())
                 .setPort(base.getPort())
-                .setURI(uri)
-                .setIdleTimeout(upstream.timeout().toMillis());
+                .setURI(forward.uri())
+                .setIdleTimeout(upstream.timeout().toMillis())
+                .setHeaders(forward.headers());
+        client.request(options)
+                .compose(upstreamRequest -> upstreamRequest.send(body(ctx, upstreamRequest, forward)))
+                .onSuccess(upstreamResponse -> relay(upstreamResponse, ctx.response()))
+                .onFailure(failure -> fail(ctx, forward.upstream(), failure));
+    }
+
+    private ReadStream<Buffer> body(RoutingContext ctx, HttpClientRequest upstreamRequest, Forward forward) {
+        HttpServerRequest request = ctx.request();
+        if (request.getHeader("Content-Length") != null || forward.maxBodyBytes() <= 0) {
+            return request;
+        }
+        return new BodyLimit(request, forward.maxBodyBytes(), () -> {
+            upstreamRequest.reset();
+            problems.send(ctx, 413, "PAYLOAD_TOO_LARGE", Problems.title(413),
+                    "The request body is larger than " + forward.maxBodyBytes() + " bytes.",
+                    Map.of("max_bytes", forward.maxBodyBytes()));
+        });
+    }
+
+    /** Headers every forwarded request carries, whatever the caller sent. */
+    public static MultiMap upstreamHeaders(HttpServerRequest request, Set<String> drop) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         request.headers().forEach(h -> {
-            if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-                options.addHeader(h.getKey(), h.getValue());
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(name) && !drop.contains(name)) {
+                headers.add(h.getKey(), h.getValue());
             }
         });
-        options.putHeader("X-Request-Id", requestId);
-        String forwardedFor = request.getHeader("X-Forwarded-For");
-        String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-        options.putHeader("X-Forwarded-For", forwardedFor == null ? remote : forwardedFor + ", " + remote);
-        options.putHeader("X-Forwarded-Proto", request.scheme());
-        if (request.authority() != null) {
-            options.putHeader("X-Forwarded-Host", request.authority().toString());
-        }
-
-        client.request(options)
-                .compose(upstreamRequest -> upstreamRequest.send(request))
-                .onSuccess(upstreamResponse -> relay(upstreamResponse, response))
-                .onFailure(failure -> fail(ctx, upstreamName, requestId, failure));
+        return headers;
     }
 
     private static void relay(HttpClientResponse upstreamResponse, HttpServerResponse response) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
         response.setStatusCode(upstreamResponse.statusCode());
         response.setStatusMessage(upstreamResponse.statusMessage());
         upstreamResponse.headers().forEach(h -> {
-            if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT)) && !"x-request-id".equalsIgnoreCase(h.getKey())) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(name) && !"x-request-id".equals(name) && !name.startsWith("ratelimit")
+                    && !name.startsWith("access-control-")) {
                 response.headers().add(h.getKey(), h.getValue());
             }
         });
-        String length = upstreamResponse.getHeader("Content-Length");
-        if (length == null) {
+        if (upstreamResponse.getHeader("Content-Length") == null) {
             response.setChunked(true);
         }
         upstreamResponse.pipeTo(response);
     }
 
-    private static void fail(RoutingContext ctx, String upstream, String requestId, Throwable failure) {
-        HttpServerResponse response = ctx.response();
-        MDC.put("request_id", requestId);
-        LOG.warnf("upstream %s failed: %s", upstream, failure.toString());
-        if (response.headWritten()) {
-            response.reset();
+    private void fail(RoutingContext ctx, String upstream, Throwable failure) {
+        if (ctx.response().ended()) {
             return;
         }
+        LOG.warnf("upstream %s failed: %s", upstream, failure.toString());
         boolean slow = failure instanceof TimeoutException || failure.getClass().getSimpleName().contains("Timeout")
                 || String.valueOf(failure.getMessage()).contains("timeout");
         boolean refused = failure instanceof ConnectException || failure.getCause() instanceof ConnectException;
@@ -139,13 +138,6 @@ public class ReverseProxy {
         String code = status == 504 ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNAVAILABLE";
         String detail = status == 504 ? "The " + upstream + " service did not answer in time."
                 : "The " + upstream + " service is unavailable.";
-        String body = "{\"type\":\"https://tollgate.io/problems/" + code.toLowerCase(Locale.ROOT).replace('_', '-')
-                + "\",\"title\":\"" + (status == 504 ? "Gateway timeout" : "Bad gateway") + "\",\"status\":" + status
-                + ",\"detail\":\"" + detail + "\",\"instance\":\"" + ctx.request().path().replace("\"", "")
-                + "\",\"code\":\"" + code + "\",\"request_id\":\"" + requestId + "\"}";
-        if (!ctx.request().isEnded()) {
-            ctx.request().resume();
-        }
-        response.setStatusCode(status).putHeader("Content-Type", "application/problem+json").end(body);
+        problems.send(ctx, status, code, Problems.title(status), detail, Map.of());
     }
 }

@@ -1,0 +1,79 @@
+package io.tollgate.gateway.limits;
+
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Rate limits kept in Redis so that every gateway instance counts against the same buckets: one
+ * Lua script (GCRA over all of a request's buckets) per decision, timed by Redis's own clock.
+ */
+@ApplicationScoped
+public class RateLimiter {
+
+    private final Redis redis;
+    private final Duration timeout;
+    private final String script;
+    private volatile String sha;
+
+    public RateLimiter(Redis redis, @ConfigProperty(name = "tollgate.gateway.redis-timeout", defaultValue = "PT0.25S") Duration timeout) {
+        this.redis = redis;
+        this.timeout = timeout;
+        try (InputStream in = RateLimiter.class.getResourceAsStream("/gateway/gcra.lua")) {
+            this.script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("gateway/gcra.lua is missing", e);
+        }
+    }
+
+    void start(@Observes StartupEvent event) {
+        load();
+    }
+
+    private Future<String> load() {
+        return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(script)).map(r -> {
+            sha = r.toString();
+            return sha;
+        });
+    }
+
+    /** Admits or refuses one request against all of {@code limits}; fails when Redis cannot answer in time. */
+    public Future<Decision> check(List<Limit> limits) {
+        if (limits.isEmpty()) {
+            return Future.succeededFuture(Decision.UNLIMITED);
+        }
+        Future<Response> answer = sha == null ? eval(Command.EVAL, script, limits)
+                : eval(Command.EVALSHA, sha, limits).recover(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT")
+                ? load().compose(s -> eval(Command.EVALSHA, s, limits)) : Future.failedFuture(e));
+        return answer.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).map(r -> {
+            long[] remaining = new long[limits.size()];
+            long[] reset = new long[limits.size()];
+            for (int i = 0; i < limits.size(); i++) {
+                remaining[i] = r.get(2 + 2 * i).toLong();
+                reset[i] = r.get(3 + 2 * i).toLong();
+            }
+            long retryMs = r.get(1).toLong();
+            return new Decision(r.get(0).toInteger() == 1, Math.max(1, (retryMs + 999) / 1000), limits, remaining, reset);
+        });
+    }
+
+    private Future<Response> eval(Command command, String body, List<Limit> limits) {
+        Request request = Request.cmd(command).arg(body).arg(limits.size());
+        limits.forEach(l -> request.arg(l.key()));
+        limits.forEach(l -> request.arg(l.limit()).arg(l.periodMs()));
+        return redis.send(request);
+    }
+}
