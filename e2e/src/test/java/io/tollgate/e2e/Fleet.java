@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 public final class Fleet implements AutoCloseable {
 
     public static final List<String> SERVICES = List.of("identity", "billing", "proxy", "render", "notification", "gateway");
+    /** Registering with this address makes a platform administrator (unique per run, so it is always free). */
+    public static final String ADMIN_EMAIL = "e2e-admin-" + java.util.UUID.randomUUID() + "@tollgate.test";
 
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
@@ -64,7 +66,45 @@ public final class Fleet implements AutoCloseable {
         return logs.resolve(service + "-svc.log");
     }
 
+    /** One more gateway instance on its own port, sharing Redis and the upstreams with the first. */
+    public Extra startExtraGateway() {
+        try {
+            int port = freePort();
+            Process process = builder(root(), "gateway", port, logs.resolve("gateway-extra.log")).start();
+            Extra extra = new Extra(process, "http://127.0.0.1:" + port);
+            try {
+                awaitReady("extra gateway", process, extra.url(), logs.resolve("gateway-extra.log"), Duration.ofSeconds(120));
+            } catch (RuntimeException e) {
+                extra.close();
+                throw e;
+            }
+            return extra;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A process started beside the fleet, stopped by {@link #close()}. */
+    public record Extra(Process process, String url) implements AutoCloseable {
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
     private void launch(Path root, String service) throws IOException {
+        processes.put(service, builder(root, service, ports.get(service), log(service)).start());
+    }
+
+    private ProcessBuilder builder(Path root, String service, int port, Path logFile) {
         Path jar = root.resolve(service + "-svc/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("not packaged: " + jar + " (run ./mvnw package first)");
@@ -73,28 +113,32 @@ public final class Fleet implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(java, "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(log(service).toFile());
+                .redirectOutput(logFile.toFile());
         Map<String, String> env = builder.environment();
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(ports.get(service)));
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("TOLLGATE_IDENTITY_ADMIN_EMAILS", ADMIN_EMAIL);
         env.put("TOLLGATE_JWKS_URL", url("identity") + "/.well-known/jwks.json");
         for (String upstream : SERVICES) {
             if (!upstream.equals("gateway")) {
                 env.put("TOLLGATE_UPSTREAM_" + upstream.toUpperCase() + "_URL", url(upstream));
             }
         }
-        processes.put(service, builder.start());
+        return builder;
     }
 
     private void awaitReady(String service, Duration timeout) {
+        awaitReady(service, processes.get(service), url(service), log(service), timeout);
+    }
+
+    private static void awaitReady(String service, Process process, String url, Path log, Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
-            Process process = processes.get(service);
             if (!process.isAlive()) {
-                throw new IllegalStateException(service + " exited with " + process.exitValue() + "; see " + log(service));
+                throw new IllegalStateException(service + " exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url(service) + "/q/health/ready"))
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
                     return;
@@ -107,7 +151,7 @@ public final class Fleet implements AutoCloseable {
             }
             sleep(300);
         }
-        throw new IllegalStateException(service + " was not ready within " + timeout + "; see " + log(service));
+        throw new IllegalStateException(service + " was not ready within " + timeout + "; see " + log);
     }
 
     @Override

@@ -17,6 +17,6 @@ class GatewayServiceTest extends ServiceContractTest {
 
     @Override
     protected List<String> requiredReadinessChecks() {
-        return List.of("Redis", "Kafka");
+        return List.of("Redis", "Kafka", "Identity keys and revocations");
     }
 }

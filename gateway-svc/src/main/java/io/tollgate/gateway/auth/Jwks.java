@@ -59,8 +59,25 @@ public class Jwks {
 
     void start(@Observes StartupEvent event) {
         client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2_000));
-        refresh();
+        // Give the first fetch a moment so the gateway comes up ready when identity is already up.
+        try {
+            refresh().toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.infof("JWKS not loaded at start (%s); retrying in the background", e.toString());
+        }
         vertx.setPeriodic(refreshEvery.toMillis(), id -> refresh());
+        // identity may start after the gateway: keep asking every 2 s until the first key set arrives
+        vertx.setPeriodic(2_000, id -> {
+            if (keys.isEmpty()) {
+                refresh();
+            } else {
+                vertx.cancelTimer(id);
+            }
+        });
+    }
+
+    public boolean loaded() {
+        return !keys.isEmpty();
     }
 
     /** The key for {@code kid}, or null when identity has not published it (as far as we know). */

@@ -60,6 +60,7 @@ public class Revocations {
     private final Map<String, Long> keyChangedAt = new ConcurrentHashMap<>();
     private final Map<String, Boolean> bannedUsers = new ConcurrentHashMap<>();
     private volatile boolean caughtUp;
+    private final java.util.concurrent.CountDownLatch firstCatchUp = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean running = true;
     private KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
@@ -76,6 +77,14 @@ public class Revocations {
 
     void start(@Observes StartupEvent event) {
         thread = Thread.ofPlatform().name("gateway-revocations").daemon().start(this::run);
+        // Prefer to open the door knowing every recent revocation; readiness stays DOWN until then anyway.
+        try {
+            if (!firstCatchUp.await(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("identity events not read yet at start; readiness stays DOWN until they are");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -154,6 +163,7 @@ public class Revocations {
                     }
                     if (!caughtUp && partitions.stream().allMatch(p -> c.position(p) >= ends.get(p))) {
                         caughtUp = true;
+                        firstCatchUp.countDown();
                         LOG.infof("revocations caught up (%d sessions, %d keys, %d banned users)",
                                 revokedSessions.size(), keyChangedAt.size(), bannedUsers.size());
                     }
