@@ -2,9 +2,15 @@ package io.tollgate.gateway;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -13,6 +19,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +48,26 @@ class ReverseProxyTest {
         assertTrue(seen.contains("x-request-id=gw-test-1"), seen);
         assertTrue(seen.contains("x-forwarded-for=127.0.0.1"), seen);
         assertFalse(seen.contains("proxy-authorization"), seen);
+        // a GET without a body goes upstream without one, not as an empty chunked stream
+        assertFalse(seen.contains("transfer-encoding"), seen);
+    }
+
+    @Test
+    void a_chunked_body_is_streamed_upstream_whole() throws Exception {
+        byte[] body = "{\"chunked\": true, \"pad\": \"0123456789\"}".getBytes(StandardCharsets.UTF_8);
+        // a body publisher of unknown length makes the JDK client send Transfer-Encoding: chunked
+        HttpRequest request = HttpRequest.newBuilder(URI.create(RestAssured.baseURI + ":" + RestAssured.port
+                        + "/v1/billing/webhooks/stripe"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(201, response.statusCode());
+            String seen = new String(Base64.getDecoder().decode(response.headers().firstValue("X-Echo-Headers").orElseThrow()),
+                    StandardCharsets.UTF_8);
+            assertTrue(seen.contains("transfer-encoding=chunked"), seen);
+            assertArrayEquals(body, response.body());
+        }
     }
 
     @Test

@@ -26,12 +26,16 @@ public class RateLimiter {
 
     private final Redis redis;
     private final Duration timeout;
+    private final Duration failClosedTimeout;
     private final String script;
     private volatile String sha;
 
-    public RateLimiter(Redis redis, @ConfigProperty(name = "tollgate.gateway.redis-timeout", defaultValue = "PT0.25S") Duration timeout) {
+    public RateLimiter(Redis redis,
+                       @ConfigProperty(name = "tollgate.gateway.redis-timeout", defaultValue = "PT0.25S") Duration timeout,
+                       @ConfigProperty(name = "tollgate.gateway.redis-timeout-fail-closed", defaultValue = "PT2S") Duration failClosedTimeout) {
         this.redis = redis;
         this.timeout = timeout;
+        this.failClosedTimeout = failClosedTimeout;
         try (InputStream in = RateLimiter.class.getResourceAsStream("/gateway/gcra.lua")) {
             this.script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException | NullPointerException e) {
@@ -50,15 +54,20 @@ public class RateLimiter {
         });
     }
 
-    /** Admits or refuses one request against all of {@code limits}; fails when Redis cannot answer in time. */
-    public Future<Decision> check(List<Limit> limits) {
+    /**
+     * Admits or refuses one request against all of {@code limits}; fails when Redis cannot answer in time.
+     * A caller that fails closed on that failure ({@code failClosed}) waits longer, so that a slow moment
+     * (a cold connection pool, a busy host) is not mistaken for an outage and turned into a refusal.
+     */
+    public Future<Decision> check(List<Limit> limits, boolean failClosed) {
         if (limits.isEmpty()) {
             return Future.succeededFuture(Decision.UNLIMITED);
         }
         Future<Response> answer = sha == null ? eval(Command.EVAL, script, limits)
                 : eval(Command.EVALSHA, sha, limits).recover(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT")
                 ? load().compose(s -> eval(Command.EVALSHA, s, limits)) : Future.failedFuture(e));
-        return answer.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).map(r -> {
+        long waitMs = (failClosed ? failClosedTimeout : timeout).toMillis();
+        return answer.timeout(waitMs, TimeUnit.MILLISECONDS).map(r -> {
             long[] remaining = new long[limits.size()];
             long[] reset = new long[limits.size()];
             for (int i = 0; i < limits.size(); i++) {

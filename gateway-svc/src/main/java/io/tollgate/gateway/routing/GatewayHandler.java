@@ -36,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -113,7 +114,7 @@ public class GatewayHandler {
         long started = System.nanoTime();
         HttpServerResponse response = ctx.response();
         String given = request.getHeader("X-Request-Id");
-        String requestId = given != null && SANE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+        String requestId = given != null && SANE_ID.matcher(given).matches() ? given : newRequestId();
         Trace trace = Trace.continueOrStart(request.getHeader("traceparent"));
         response.putHeader("X-Request-Id", requestId);
         MDC.put("request_id", requestId);
@@ -179,6 +180,14 @@ public class GatewayHandler {
     }
 
     private record Admitted(Caller caller, Decision decision) {
+    }
+
+    /** A random (version 4) UUID from the thread's own generator: request ids need uniqueness, not secrecy. */
+    private static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+        return new UUID(high, low).toString();
     }
 
     private void preflight(RoutingContext ctx, String origin) {
@@ -314,7 +323,7 @@ public class GatewayHandler {
         if (buckets.isEmpty()) {
             return Future.succeededFuture(Decision.UNLIMITED);
         }
-        return limiter.check(buckets).recover(failure -> {
+        return limiter.check(buckets, policy.rateClass() == RateClass.AUTH).recover(failure -> {
             LOG.warnf("rate limits unavailable: %s", failure.toString());
             if (policy.rateClass() == RateClass.AUTH) {
                 return Future.failedFuture(new AuthFailure(503, "RATE_LIMIT_UNAVAILABLE",

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.ReadStream;
@@ -76,8 +77,16 @@ public class ReverseProxy {
                 .setURI(forward.uri())
                 .setIdleTimeout(upstream.timeout().toMillis())
                 .setHeaders(forward.headers());
+        // HTTP/1.1 has a body only when Content-Length or Transfer-Encoding says so; a request without
+        // either (most GETs) goes upstream without one rather than as an empty chunked stream.
+        boolean hasBody = request.getHeader("Content-Length") != null || request.getHeader("Transfer-Encoding") != null
+                || request.version() == HttpVersion.HTTP_2;
+        if (!hasBody) {
+            request.resume();
+        }
         client.request(options)
-                .compose(upstreamRequest -> upstreamRequest.send(body(ctx, upstreamRequest, forward)))
+                .compose(upstreamRequest -> hasBody ? upstreamRequest.send(body(ctx, upstreamRequest, forward))
+                        : upstreamRequest.send())
                 .onSuccess(upstreamResponse -> relay(upstreamResponse, ctx.response()))
                 .onFailure(failure -> fail(ctx, forward.upstream(), failure));
     }
