@@ -6,7 +6,13 @@ import io.restassured.response.Response;
 import io.tollgate.kit.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static io.restassured.RestAssured.given;
@@ -58,6 +64,39 @@ class RateLimitTest {
         Response general = given().auth().oauth2(token).get("/v1/billing/balance");
         general.then().statusCode(201).header("RateLimit-Policy", "\"general\";q=200;w=60");
         assertTrue(general.getHeader("RateLimit").startsWith("\"general\";r=199;"), general.getHeader("RateLimit"));
+    }
+
+    @Test
+    void a_burst_of_concurrent_requests_admits_exactly_the_limit() throws Exception {
+        // 3 users x 30 concurrent purchases: the decisions are pipelined to Redis together and still
+        // each user gets exactly 10 through
+        List<String> tokens = List.of(Callers.user(), Callers.user(), Callers.user());
+        List<Callable<int[]>> calls = new ArrayList<>();
+        for (int i = 0; i < 90; i++) {
+            int user = i % 3;
+            calls.add(() -> new int[] {user, given().auth().oauth2(tokens.get(user)).contentType("application/json")
+                    .body("{}").post("/v1/billing/purchases").statusCode()});
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        int[] admitted = new int[3];
+        int[] refused = new int[3];
+        try {
+            for (Future<int[]> f : pool.invokeAll(calls)) {
+                int[] outcome = f.get();
+                if (outcome[1] == 201) {
+                    admitted[outcome[0]]++;
+                } else {
+                    assertEquals(429, outcome[1]);
+                    refused[outcome[0]]++;
+                }
+            }
+        } finally {
+            pool.shutdown();
+        }
+        for (int user = 0; user < 3; user++) {
+            assertEquals(10, admitted[user], "user " + user + " admitted");
+            assertEquals(20, refused[user], "user " + user + " refused");
+        }
     }
 
     @Test

@@ -1,7 +1,10 @@
 package io.tollgate.gateway.limits;
 
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -14,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -58,16 +62,31 @@ public class RateLimiter {
      * Admits or refuses one request against all of {@code limits}; fails when Redis cannot answer in time.
      * A caller that fails closed on that failure ({@code failClosed}) waits longer, so that a slow moment
      * (a cold connection pool, a busy host) is not mistaken for an outage and turned into a refusal.
+     * <p>
+     * Decisions taken on one event loop in the same turn are pipelined: their scripts go to Redis in
+     * one write and come back in one read. Each is still its own atomic script, run in arrival order.
      */
     public Future<Decision> check(List<Limit> limits, boolean failClosed) {
         if (limits.isEmpty()) {
             return Future.succeededFuture(Decision.UNLIMITED);
         }
-        Future<Response> answer = sha == null ? eval(Command.EVAL, script, limits)
-                : eval(Command.EVALSHA, sha, limits).recover(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT")
-                ? load().compose(s -> eval(Command.EVALSHA, s, limits)) : Future.failedFuture(e));
+        Promise<Response> promise = Promise.promise();
+        Context context = Vertx.currentContext();
+        if (context == null || !context.isEventLoopContext()) {
+            send(List.of(new Pending(limits, promise)));
+        } else {
+            List<Pending> queue = PENDING.get();
+            queue.add(new Pending(limits, promise));
+            if (queue.size() == 1) {
+                context.runOnContext(v -> {
+                    List<Pending> batch = List.copyOf(queue);
+                    queue.clear();
+                    send(batch);
+                });
+            }
+        }
         long waitMs = (failClosed ? failClosedTimeout : timeout).toMillis();
-        return answer.timeout(waitMs, TimeUnit.MILLISECONDS).map(r -> {
+        return promise.future().timeout(waitMs, TimeUnit.MILLISECONDS).map(r -> {
             long[] remaining = new long[limits.size()];
             long[] reset = new long[limits.size()];
             for (int i = 0; i < limits.size(); i++) {
@@ -79,10 +98,40 @@ public class RateLimiter {
         });
     }
 
-    private Future<Response> eval(Command command, String body, List<Limit> limits) {
-        Request request = Request.cmd(command).arg(body).arg(limits.size());
+    private static final ThreadLocal<List<Pending>> PENDING = ThreadLocal.withInitial(ArrayList::new);
+
+    private record Pending(List<Limit> limits, Promise<Response> promise) {
+    }
+
+    private void send(List<Pending> batch) {
+        String known = sha;
+        Future<List<Response>> answers = known == null ? load().compose(s -> pipeline(s, batch))
+                : pipeline(known, batch).recover(e -> String.valueOf(e.getMessage()).startsWith("NOSCRIPT")
+                ? load().compose(s -> pipeline(s, batch)) : Future.failedFuture(e));
+        answers.onComplete(result -> {
+            for (int i = 0; i < batch.size(); i++) {
+                if (result.failed()) {
+                    batch.get(i).promise().tryFail(result.cause());
+                } else {
+                    batch.get(i).promise().tryComplete(result.result().get(i));
+                }
+            }
+        });
+    }
+
+    private Future<List<Response>> pipeline(String scriptSha, List<Pending> batch) {
+        if (batch.size() == 1) {
+            return redis.send(evalsha(scriptSha, batch.get(0).limits())).map(List::of);
+        }
+        List<Request> requests = new ArrayList<>(batch.size());
+        batch.forEach(p -> requests.add(evalsha(scriptSha, p.limits())));
+        return redis.batch(requests);
+    }
+
+    private static Request evalsha(String scriptSha, List<Limit> limits) {
+        Request request = Request.cmd(Command.EVALSHA).arg(scriptSha).arg(limits.size());
         limits.forEach(l -> request.arg(l.key()));
         limits.forEach(l -> request.arg(l.limit()).arg(l.periodMs()));
-        return redis.send(request);
+        return request;
     }
 }
