@@ -45,6 +45,29 @@ public class Outbox {
         return Panache.getSession().chain(session -> append(session, aggregateId, subject, payload));
     }
 
+    /**
+     * Appends within a transaction of the reactive SQL client (for services that move money or rows
+     * with plain SQL instead of Hibernate); the caller commits it.
+     */
+    public Uni<UUID> append(io.vertx.mutiny.sqlclient.SqlClient client, String aggregateId, String subject, Object payload) {
+        EventType type = EventSchemas.typeOf(payload.getClass());
+        UUID id = UUID.randomUUID();
+        String body;
+        try {
+            body = json.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new IllegalArgumentException("event payload is not serialisable", e));
+        }
+        String insert = INSERT.replace("?1", "$1").replace("?2", "$2").replace("?3", "$3").replace("?4", "$4")
+                .replace("?5", "$5").replace("?6", "$6").replace("?7", "$7").replace("?8", "$8");
+        return client.preparedQuery(insert)
+                .execute(io.vertx.mutiny.sqlclient.Tuple.tuple().addUUID(id).addString(type.topic()).addString(aggregateId)
+                        .addString(type.value()).addString(source).addString(subject).addString(body)
+                        .addOffsetDateTime(OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)))
+                .chain(() -> client.query("select 1 from pg_notify('" + CHANNEL + "', '')").execute())
+                .replaceWith(id);
+    }
+
     public Uni<UUID> append(Mutiny.Session session, String aggregateId, String subject, Object payload) {
         EventType type = EventSchemas.typeOf(payload.getClass());
         UUID id = UUID.randomUUID();

@@ -24,6 +24,11 @@ public final class TestTokens {
         return new Builder(userId.toString(), tenantId);
     }
 
+    /** A service token of our own service {@code clientId} (client credentials at identity's /internal/tokens). */
+    public static Builder service(String clientId) {
+        return new Builder(clientId, new UUID(0, 0)).service();
+    }
+
     public static final class Builder {
         private final String subject;
         private final UUID tenantId;
