@@ -1,0 +1,231 @@
+package io.tollgate.billing.payments;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.billing.ledger.Ledger;
+import io.tollgate.contracts.billing.PaymentFailed;
+import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.kit.outbox.Outbox;
+import io.tollgate.kit.paging.Page;
+import io.tollgate.kit.paging.PageRequest;
+import io.tollgate.kit.problem.ProblemException;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Top-ups: a payment row in our books first, then the provider's payment, then (only through the
+ * provider's signed notification) the credit, exactly once per provider payment.
+ */
+@ApplicationScoped
+public class Payments {
+
+    private static final Logger LOG = Logger.getLogger(Payments.class);
+    public static final Set<String> PROVIDERS = Set.of("stripe", "yookassa", "coingate");
+
+    public record PaymentView(UUID id, String provider, String providerPaymentId, long amountMinor, long creditedMinor,
+                              String currency, String status, String trigger, String redirectUrl, String failureReason,
+                              Instant createdAt, Instant confirmedAt, Instant failedAt) {
+        static PaymentView of(Row row) {
+            return new PaymentView(row.getUUID("id"), row.getString("provider"), row.getString("provider_payment_id"),
+                    row.getLong("amount_minor"), row.getLong("credited_minor"), row.getString("currency").trim(),
+                    row.getString("status"), row.getString("trigger"), row.getString("redirect_url"),
+                    row.getString("failure_reason"), instant(row.getOffsetDateTime("created_at")),
+                    instant(row.getOffsetDateTime("confirmed_at")), instant(row.getOffsetDateTime("failed_at")));
+        }
+
+        private static Instant instant(OffsetDateTime at) {
+            return at == null ? null : at.toInstant();
+        }
+    }
+
+    public record TopUp(UUID paymentId, String provider, String providerPaymentId, String redirectUrl, String clientSecret,
+                        String status, long amountMinor, String currency) {
+    }
+
+    /** What the webhook did with one notification. */
+    public record Receipt(boolean received, boolean processed, boolean duplicate, String outcome) {
+    }
+
+    private static final String COLUMNS = """
+            id, provider, provider_payment_id, amount_minor, credited_minor, currency, status, trigger, redirect_url,
+            failure_reason, created_at, confirmed_at, failed_at""";
+
+    private final Ledger ledger;
+    private final StripeProvider stripe;
+    private final Outbox outbox;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final long minMinor;
+    private final long maxMinor;
+    private final Set<String> currencies;
+
+    public Payments(Ledger ledger, StripeProvider stripe, Outbox outbox, ObjectMapper json, Clock clock,
+                    @ConfigProperty(name = "tollgate.billing.top-up.min-minor", defaultValue = "500") long minMinor,
+                    @ConfigProperty(name = "tollgate.billing.top-up.max-minor", defaultValue = "1000000") long maxMinor,
+                    @ConfigProperty(name = "tollgate.billing.currencies", defaultValue = "USD,EUR,GBP,RUB") List<String> currencies) {
+        this.ledger = ledger;
+        this.stripe = stripe;
+        this.outbox = outbox;
+        this.json = json;
+        this.clock = clock;
+        this.minMinor = minMinor;
+        this.maxMinor = maxMinor;
+        this.currencies = Set.copyOf(currencies);
+    }
+
+    public Uni<TopUp> topUp(UUID userId, UUID tenantId, long amountMinor, String currency, String provider, String promoCode) {
+        String code = currency == null ? ledger.defaultCurrency() : currency.toUpperCase(Locale.ROOT);
+        if (!currencies.contains(code)) {
+            throw ProblemException.validation("currency", "must be one of " + String.join(", ", currencies.stream().sorted().toList()));
+        }
+        if (amountMinor < minMinor || amountMinor > maxMinor) {
+            throw ProblemException.validation("amount_minor", "must be between " + minMinor + " and " + maxMinor);
+        }
+        if (!PROVIDERS.contains(provider)) {
+            throw ProblemException.validation("provider", "must be one of stripe, yookassa, coingate");
+        }
+        if (!"stripe".equals(provider)) {
+            throw new ProblemException(503, "PROVIDER_NOT_CONFIGURED", "Service Unavailable",
+                    "Payments through " + provider + " are not configured on this deployment.");
+        }
+        if (promoCode != null && !promoCode.isBlank()) {
+            throw new ProblemException(404, "PROMO_NOT_FOUND", "Not Found", "No promo code " + promoCode.trim().toUpperCase(Locale.ROOT) + ".");
+        }
+        UUID paymentId = UUID.randomUUID();
+        return ledger.wallet(userId, tenantId, code)
+                .chain(wallet -> ledger.pool().preparedQuery("""
+                                insert into payments (id, wallet_id, user_id, tenant_id, provider, amount_minor, currency, status)
+                                values ($1, $2, $3, $4, $5, $6, $7, 'pending')""")
+                        .execute(Tuple.from(List.of(paymentId, wallet.walletId(), userId, tenantId, provider, amountMinor, code))))
+                .chain(() -> stripe.create(paymentId, amountMinor, code)
+                        .onFailure().call(e -> ledger.pool().preparedQuery("""
+                                        update payments set status = 'failed', failure_reason = $2, failed_at = now(), updated_at = now()
+                                        where id = $1""")
+                                .execute(Tuple.of(paymentId, String.valueOf(e.getMessage())))))
+                .chain(created -> ledger.pool().preparedQuery("""
+                                update payments set provider_payment_id = $2, client_secret = $3, redirect_url = $4, updated_at = now()
+                                where id = $1""")
+                        .execute(Tuple.of(paymentId, created.providerPaymentId(), created.clientSecret(), created.redirectUrl()))
+                        .replaceWith(new TopUp(paymentId, provider, created.providerPaymentId(), created.redirectUrl(),
+                                created.clientSecret(), "pending", amountMinor, code)));
+    }
+
+    public Uni<Page<PaymentView>> page(UUID userId, UUID tenantId, String status, PageRequest page) {
+        String where = " where user_id = $1 and tenant_id = $2 and ($3::text is null or status = $3)";
+        return ledger.pool().preparedQuery("select count(*) from payments" + where).execute(Tuple.of(userId, tenantId, status))
+                .chain(count -> ledger.pool().preparedQuery("select " + COLUMNS + " from payments" + where
+                                + " order by created_at desc, id limit $4 offset $5")
+                        .execute(Tuple.of(userId, tenantId, status, page.size(), page.offset()))
+                        .map(rows -> {
+                            List<PaymentView> data = new ArrayList<>();
+                            rows.forEach(r -> data.add(PaymentView.of(r)));
+                            return Page.of(data, page, count.iterator().next().getLong(0));
+                        }));
+    }
+
+    public Uni<PaymentView> one(UUID userId, UUID tenantId, UUID id) {
+        return ledger.pool().preparedQuery("select " + COLUMNS + " from payments where id = $1 and user_id = $2 and tenant_id = $3")
+                .execute(Tuple.of(id, userId, tenantId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw ProblemException.notFound("payment");
+                    }
+                    return PaymentView.of(rows.iterator().next());
+                });
+    }
+
+    /** One Stripe notification, verified against its raw body; a duplicate changes nothing. */
+    public Uni<Receipt> stripeWebhook(String signature, byte[] body) {
+        stripe.verify(signature, body);
+        JsonNode event;
+        try {
+            event = json.readTree(body);
+        } catch (IOException e) {
+            throw ProblemException.badRequest("INVALID_PAYLOAD", "The notification is not JSON.");
+        }
+        String eventId = event.path("id").asText("");
+        String type = event.path("type").asText("");
+        JsonNode object = event.path("data").path("object");
+        String intentId = object.path("id").asText("");
+        if (eventId.isEmpty() || type.isEmpty() || intentId.isEmpty()) {
+            throw ProblemException.badRequest("INVALID_PAYLOAD", "The notification lacks id, type or data.object.id.");
+        }
+        return ledger.pool().withTransaction(c -> c.preparedQuery("""
+                                insert into provider_events (provider, event_id, type) values ('stripe', $1, $2)
+                                on conflict do nothing returning event_id""")
+                        .execute(Tuple.of(eventId, type))
+                        .chain(inserted -> {
+                            if (inserted.size() == 0) {
+                                return Uni.createFrom().item(new Receipt(true, false, true, "duplicate"));
+                            }
+                            return switch (type) {
+                                case "payment_intent.succeeded" -> succeeded(c, intentId, object.path("amount").asLong(-1),
+                                        object.path("currency").asText(""));
+                                case "payment_intent.payment_failed", "payment_intent.canceled" -> failed(c, intentId,
+                                        object.path("last_payment_error").path("message").asText(type));
+                                default -> Uni.createFrom().item(new Receipt(true, false, false, "ignored"));
+                            };
+                        }));
+    }
+
+    private Uni<Receipt> succeeded(SqlClient c, String intentId, long amount, String currency) {
+        return c.preparedQuery("""
+                        update payments set status = 'succeeded', credited_minor = amount_minor, confirmed_at = now(),
+                                            updated_at = now()
+                        where provider = 'stripe' and provider_payment_id = $1 and status = 'pending'
+                          and amount_minor = $2 and lower(currency) = lower($3)
+                        returning id, wallet_id, user_id, tenant_id, amount_minor, currency, trigger, provider_payment_id""")
+                .execute(Tuple.of(intentId, amount, currency))
+                .chain(rows -> {
+                    if (rows.size() == 0) {
+                        LOG.warnf("stripe success for %s matched no pending payment of that amount", intentId);
+                        return Uni.createFrom().item(new Receipt(true, false, false, "no_pending_payment"));
+                    }
+                    Row p = rows.iterator().next();
+                    UUID id = p.getUUID("id");
+                    UUID userId = p.getUUID("user_id");
+                    UUID tenantId = p.getUUID("tenant_id");
+                    long credited = p.getLong("amount_minor");
+                    String code = p.getString("currency").trim();
+                    return ledger.move(c, p.getUUID("wallet_id"), credited,
+                                    new Ledger.Entry("topup", "provider:stripe", "payment", id.toString(), "Top-up through Stripe"))
+                            .call(b -> outbox.append(c, id.toString(), "users/" + userId, new PaymentSucceeded(userId, tenantId, id,
+                                    "stripe", intentId, credited, code, credited, null, p.getString("trigger"), clock.instant())))
+                            .replaceWith(new Receipt(true, true, false, "credited"));
+                });
+    }
+
+    private Uni<Receipt> failed(SqlClient c, String intentId, String reason) {
+        return c.preparedQuery("""
+                        update payments set status = 'failed', failure_reason = $2, failed_at = now(), updated_at = now()
+                        where provider = 'stripe' and provider_payment_id = $1 and status = 'pending'
+                        returning id, user_id, tenant_id, amount_minor, currency, trigger""")
+                .execute(Tuple.of(intentId, reason))
+                .chain(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().item(new Receipt(true, false, false, "no_pending_payment"));
+                    }
+                    Row p = rows.iterator().next();
+                    UUID id = p.getUUID("id");
+                    return outbox.append(c, id.toString(), "users/" + p.getUUID("user_id"), new PaymentFailed(p.getUUID("user_id"),
+                                    p.getUUID("tenant_id"), id, "stripe", p.getLong("amount_minor"), p.getString("currency").trim(),
+                                    reason, p.getString("trigger"), clock.instant()))
+                            .replaceWith(new Receipt(true, true, false, "failed"));
+                });
+    }
+}

@@ -1,0 +1,147 @@
+package io.tollgate.billing.payments;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.problem.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Stripe's protocol: a PaymentIntent created with the secret key (form-encoded), the customer sent
+ * to the provider's page, and the outcome announced by a webhook signed with
+ * {@code Stripe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 over "t.raw body">}.
+ */
+@ApplicationScoped
+public class StripeProvider {
+
+    /** What the provider said when the payment was created. */
+    public record Created(String providerPaymentId, String clientSecret, String redirectUrl) {
+    }
+
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final String apiUrl;
+    private final String checkoutUrl;
+    private final String secretKey;
+    private final String webhookSecret;
+    private final Duration tolerance;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public StripeProvider(ObjectMapper json, Clock clock,
+                          @ConfigProperty(name = "tollgate.billing.stripe.api-url") String apiUrl,
+                          @ConfigProperty(name = "tollgate.billing.stripe.checkout-url") String checkoutUrl,
+                          @ConfigProperty(name = "tollgate.billing.stripe.secret-key") String secretKey,
+                          @ConfigProperty(name = "tollgate.billing.stripe.webhook-secret") String webhookSecret,
+                          @ConfigProperty(name = "tollgate.billing.stripe.tolerance", defaultValue = "PT5M") Duration tolerance) {
+        this.json = json;
+        this.clock = clock;
+        this.apiUrl = apiUrl;
+        this.checkoutUrl = checkoutUrl;
+        this.secretKey = secretKey;
+        this.webhookSecret = webhookSecret;
+        this.tolerance = tolerance;
+    }
+
+    public Uni<Created> create(UUID paymentId, long amountMinor, String currency) {
+        String form = "amount=" + amountMinor + "&currency=" + currency.toLowerCase(Locale.ROOT)
+                + "&metadata%5Bpayment_id%5D=" + paymentId + "&automatic_payment_methods%5Benabled%5D=true";
+        HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v1/payment_intents"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + secretKey)
+                .header("Idempotency-Key", paymentId.toString())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        return Uni.createFrom().completionStage(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
+                .onFailure().transform(e -> providerError("Stripe could not be reached: " + e.getMessage()))
+                .map(response -> {
+                    if (response.statusCode() != 200) {
+                        throw providerError("Stripe answered " + response.statusCode() + ".");
+                    }
+                    try {
+                        JsonNode intent = json.readTree(response.body());
+                        String id = intent.path("id").asText();
+                        return new Created(id, intent.path("client_secret").asText(null),
+                                checkoutUrl + "/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        throw providerError("Stripe's answer was unreadable.");
+                    }
+                });
+    }
+
+    /** Checks the signature header against the raw body; 400 {@code INVALID_SIGNATURE} otherwise. */
+    public void verify(String header, byte[] body) {
+        if (header == null || header.isBlank()) {
+            throw ProblemException.badRequest("INVALID_SIGNATURE", "The Stripe-Signature header is missing.");
+        }
+        long timestamp = -1;
+        java.util.List<String> signatures = new java.util.ArrayList<>();
+        for (String part : header.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            if (kv.length != 2) {
+                continue;
+            }
+            if ("t".equals(kv[0])) {
+                try {
+                    timestamp = Long.parseLong(kv[1]);
+                } catch (NumberFormatException e) {
+                    timestamp = -1;
+                }
+            } else if ("v1".equals(kv[0])) {
+                signatures.add(kv[1]);
+            }
+        }
+        if (timestamp < 0 || signatures.isEmpty()) {
+            throw ProblemException.badRequest("INVALID_SIGNATURE", "The Stripe-Signature header has no timestamp or v1 signature.");
+        }
+        long age = Math.abs(clock.instant().getEpochSecond() - timestamp);
+        if (age > tolerance.toSeconds()) {
+            throw ProblemException.badRequest("INVALID_SIGNATURE", "The signature's timestamp is outside the tolerance.");
+        }
+        byte[] expected = hmac(webhookSecret, (timestamp + ".").getBytes(StandardCharsets.UTF_8), body);
+        for (String candidate : signatures) {
+            byte[] given;
+            try {
+                given = HexFormat.of().parseHex(candidate);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            if (MessageDigest.isEqual(expected, given)) {
+                return;
+            }
+        }
+        throw ProblemException.badRequest("INVALID_SIGNATURE", "No v1 signature matches the body.");
+    }
+
+    private static byte[] hmac(String secret, byte[] prefix, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update(prefix);
+            return mac.doFinal(body);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ProblemException providerError(String detail) {
+        return new ProblemException(502, "PROVIDER_ERROR", "Bad Gateway", detail);
+    }
+}

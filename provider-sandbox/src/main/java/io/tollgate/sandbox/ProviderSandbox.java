@@ -1,0 +1,227 @@
+package io.tollgate.sandbox;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+
+/**
+ * A Stripe-style payment provider on this machine: the PaymentIntents API (form-encoded requests,
+ * bearer secret key, JSON answers), a hosted page where a person pays or declines, and webhooks
+ * signed the way Stripe signs them ({@code Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+ * "t.body">}). Tests start it in-process; {@code ./tollgate up} runs it so that a local checkout can
+ * be completed in a browser.
+ */
+public final class ProviderSandbox implements AutoCloseable {
+
+    /** A payment intent as the sandbox keeps it. */
+    public record Intent(String id, long amount, String currency, String paymentId, String clientSecret, String status) {
+        Intent with(String newStatus) {
+            return new Intent(id, amount, currency, paymentId, clientSecret, newStatus);
+        }
+
+        String json() {
+            return "{\"id\":\"" + id + "\",\"object\":\"payment_intent\",\"amount\":" + amount + ",\"currency\":\"" + currency
+                    + "\",\"status\":\"" + status + "\",\"client_secret\":\"" + clientSecret
+                    + "\",\"metadata\":{\"payment_id\":\"" + paymentId + "\"}}";
+        }
+    }
+
+    private final HttpServer server;
+    private final String secretKey;
+    private final String webhookSecret;
+    private volatile String webhookUrl;
+    private final Map<String, Intent> intents = new ConcurrentHashMap<>();
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final SecureRandom random = new SecureRandom();
+
+    private ProviderSandbox(int port, String secretKey, String webhookSecret, String webhookUrl) throws IOException {
+        this.secretKey = secretKey;
+        this.webhookSecret = webhookSecret;
+        this.webhookUrl = webhookUrl;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/stripe/v1/payment_intents", this::paymentIntents);
+        server.createContext("/stripe/checkout/", this::checkout);
+        server.start();
+    }
+
+    public static ProviderSandbox start(int port, String secretKey, String webhookSecret, String webhookUrl) throws IOException {
+        return new ProviderSandbox(port, secretKey, webhookSecret, webhookUrl);
+    }
+
+    public static void main(String[] args) throws IOException {
+        int port = Integer.parseInt(env("SANDBOX_PORT", "8099"));
+        ProviderSandbox sandbox = start(port, env("TOLLGATE_BILLING_STRIPE_SECRET_KEY", "sk_test_sandbox"),
+                env("TOLLGATE_BILLING_STRIPE_WEBHOOK_SECRET", "whsec_sandbox"),
+                env("SANDBOX_STRIPE_WEBHOOK_URL", "http://127.0.0.1:8080/v1/billing/webhooks/stripe"));
+        System.out.println("provider sandbox listening on " + sandbox.baseUrl() + " (Stripe-style API under /stripe)");
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public void webhookUrl(String url) {
+        this.webhookUrl = url;
+    }
+
+    public Intent intent(String id) {
+        return intents.get(id);
+    }
+
+    /** What a person does on the hosted page: pays (or declines) and the provider sends its webhook. */
+    public int complete(String intentId, boolean pay) throws IOException, InterruptedException {
+        Intent intent = intents.computeIfPresent(intentId, (k, v) -> v.with(pay ? "succeeded" : "requires_payment_method"));
+        if (intent == null) {
+            throw new IllegalArgumentException("no intent " + intentId);
+        }
+        String type = pay ? "payment_intent.succeeded" : "payment_intent.payment_failed";
+        String failure = pay ? "" : ",\"last_payment_error\":{\"code\":\"card_declined\",\"message\":\"Your card was declined.\"}";
+        String body = "{\"id\":\"evt_" + token(24) + "\",\"object\":\"event\",\"type\":\"" + type + "\",\"created\":"
+                + Instant.now().getEpochSecond() + ",\"data\":{\"object\":" + intent.json().substring(0, intent.json().length() - 1)
+                + failure + "}}}";
+        return deliver(body);
+    }
+
+    /** Sends {@code body} to the webhook URL, signed now; answers the receiver's status. */
+    public int deliver(String body) throws IOException, InterruptedException {
+        long t = Instant.now().getEpochSecond();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(webhookUrl)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .header("Stripe-Signature", "t=" + t + ",v1=" + sign(webhookSecret, t + "." + body))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    static String sign(String secret, String payload) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(payload.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void paymentIntents(HttpExchange exchange) throws IOException {
+        if (!("Bearer " + secretKey).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            send(exchange, 401, "application/json",
+                    "{\"error\":{\"type\":\"invalid_request_error\",\"message\":\"Invalid API Key provided.\"}}");
+            return;
+        }
+        String path = exchange.getRequestURI().getPath();
+        if ("GET".equals(exchange.getRequestMethod())) {
+            Intent intent = intents.get(path.substring(path.lastIndexOf('/') + 1));
+            if (intent == null) {
+                send(exchange, 404, "application/json", "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"resource_missing\"}}");
+            } else {
+                send(exchange, 200, "application/json", intent.json());
+            }
+            return;
+        }
+        Map<String, String> form = form(exchange.getRequestBody());
+        long amount;
+        try {
+            amount = Long.parseLong(form.getOrDefault("amount", ""));
+        } catch (NumberFormatException e) {
+            amount = 0;
+        }
+        String currency = form.getOrDefault("currency", "");
+        if (amount < 1 || !currency.matches("^[a-z]{3}$")) {
+            send(exchange, 400, "application/json",
+                    "{\"error\":{\"type\":\"invalid_request_error\",\"param\":\"amount\",\"message\":\"Invalid amount or currency.\"}}");
+            return;
+        }
+        String id = "pi_" + token(24);
+        Intent intent = new Intent(id, amount, currency, form.getOrDefault("metadata[payment_id]", ""),
+                id + "_secret_" + token(16), "requires_payment_method");
+        intents.put(id, intent);
+        send(exchange, 200, "application/json", intent.json());
+    }
+
+    private void checkout(HttpExchange exchange) throws IOException {
+        String rest = exchange.getRequestURI().getPath().substring("/stripe/checkout/".length());
+        String id = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+        Intent intent = intents.get(id);
+        if (intent == null) {
+            send(exchange, 404, "text/plain", "no such payment");
+            return;
+        }
+        if ("POST".equals(exchange.getRequestMethod())) {
+            try {
+                int status = complete(id, rest.endsWith("/pay"));
+                send(exchange, 200, "text/html", "<p>Done: the merchant answered " + status + ". You can close this page.</p>");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                send(exchange, 500, "text/plain", "interrupted");
+            }
+            return;
+        }
+        String amount = String.format("%d.%02d %s", intent.amount() / 100, intent.amount() % 100, intent.currency().toUpperCase());
+        send(exchange, 200, "text/html", "<!doctype html><title>Sandbox checkout</title><h1>Pay " + amount + "</h1>"
+                + "<form method=post action=/stripe/checkout/" + id + "/pay><button>Pay</button></form>"
+                + "<form method=post action=/stripe/checkout/" + id + "/decline><button>Decline</button></form>");
+    }
+
+    private static Map<String, String> form(InputStream in) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    private String token(int length) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder out = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            out.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return out.toString();
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
