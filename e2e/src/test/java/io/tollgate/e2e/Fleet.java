@@ -28,6 +28,9 @@ public final class Fleet implements AutoCloseable {
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Path logs;
+    /** The payment providers' stand-in, speaking Stripe's protocol to billing and signing its webhooks. */
+    public static final String STRIPE_WEBHOOK_SECRET = "whsec_e2e_" + java.util.UUID.randomUUID();
+    private io.tollgate.sandbox.ProviderSandbox sandbox;
 
     private Fleet(Path root) {
         this.logs = root.resolve("e2e/target/fleet");
@@ -41,6 +44,8 @@ public final class Fleet implements AutoCloseable {
             for (String service : SERVICES) {
                 fleet.ports.put(service, freePort());
             }
+            fleet.sandbox = io.tollgate.sandbox.ProviderSandbox.start(0, "sk_test_e2e", STRIPE_WEBHOOK_SECRET,
+                    fleet.url("gateway") + "/v1/billing/webhooks/stripe");
             for (String service : SERVICES) {
                 fleet.launch(root, service);
             }
@@ -52,6 +57,10 @@ public final class Fleet implements AutoCloseable {
             fleet.close();
             throw new IllegalStateException("the fleet did not start: " + e.getMessage(), e);
         }
+    }
+
+    public io.tollgate.sandbox.ProviderSandbox sandbox() {
+        return sandbox;
     }
 
     public String gatewayUrl() {
@@ -118,6 +127,10 @@ public final class Fleet implements AutoCloseable {
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("TOLLGATE_IDENTITY_ADMIN_EMAILS", ADMIN_EMAIL);
         env.put("TOLLGATE_JWKS_URL", url("identity") + "/.well-known/jwks.json");
+        env.put("TOLLGATE_BILLING_STRIPE_API_URL", sandbox.baseUrl() + "/stripe");
+        env.put("TOLLGATE_BILLING_STRIPE_CHECKOUT_URL", sandbox.baseUrl() + "/stripe/checkout");
+        env.put("TOLLGATE_BILLING_STRIPE_SECRET_KEY", "sk_test_e2e");
+        env.put("TOLLGATE_BILLING_STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET);
         for (String upstream : SERVICES) {
             if (!upstream.equals("gateway")) {
                 env.put("TOLLGATE_UPSTREAM_" + upstream.toUpperCase() + "_URL", url(upstream));
@@ -156,6 +169,9 @@ public final class Fleet implements AutoCloseable {
 
     @Override
     public void close() {
+        if (sandbox != null) {
+            sandbox.close();
+        }
         List<Process> running = new ArrayList<>(processes.values());
         running.forEach(Process::destroy);
         for (Process process : running) {
