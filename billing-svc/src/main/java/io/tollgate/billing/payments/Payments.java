@@ -39,12 +39,12 @@ public class Payments {
 
     public record PaymentView(UUID id, String provider, String providerPaymentId, long amountMinor, long creditedMinor,
                               String currency, String status, String trigger, String redirectUrl, String failureReason,
-                              Instant createdAt, Instant confirmedAt, Instant failedAt) {
+                              UUID invoiceId, Instant createdAt, Instant confirmedAt, Instant failedAt) {
         static PaymentView of(Row row) {
             return new PaymentView(row.getUUID("id"), row.getString("provider"), row.getString("provider_payment_id"),
                     row.getLong("amount_minor"), row.getLong("credited_minor"), row.getString("currency").trim(),
                     row.getString("status"), row.getString("trigger"), row.getString("redirect_url"),
-                    row.getString("failure_reason"), instant(row.getOffsetDateTime("created_at")),
+                    row.getString("failure_reason"), row.getUUID("invoice_id"), instant(row.getOffsetDateTime("created_at")),
                     instant(row.getOffsetDateTime("confirmed_at")), instant(row.getOffsetDateTime("failed_at")));
         }
 
@@ -63,9 +63,10 @@ public class Payments {
 
     private static final String COLUMNS = """
             id, provider, provider_payment_id, amount_minor, credited_minor, currency, status, trigger, redirect_url,
-            failure_reason, created_at, confirmed_at, failed_at""";
+            failure_reason, invoice_id, created_at, confirmed_at, failed_at""";
 
     private final Ledger ledger;
+    private final io.tollgate.billing.invoices.Invoices invoices;
     private final StripeProvider stripe;
     private final Outbox outbox;
     private final ObjectMapper json;
@@ -74,11 +75,12 @@ public class Payments {
     private final long maxMinor;
     private final Set<String> currencies;
 
-    public Payments(Ledger ledger, StripeProvider stripe, Outbox outbox, ObjectMapper json, Clock clock,
+    public Payments(Ledger ledger, io.tollgate.billing.invoices.Invoices invoices, StripeProvider stripe, Outbox outbox, ObjectMapper json, Clock clock,
                     @ConfigProperty(name = "tollgate.billing.top-up.min-minor", defaultValue = "500") long minMinor,
                     @ConfigProperty(name = "tollgate.billing.top-up.max-minor", defaultValue = "1000000") long maxMinor,
                     @ConfigProperty(name = "tollgate.billing.currencies", defaultValue = "USD,EUR,GBP,RUB") List<String> currencies) {
         this.ledger = ledger;
+        this.invoices = invoices;
         this.stripe = stripe;
         this.outbox = outbox;
         this.json = json;
@@ -204,8 +206,13 @@ public class Payments {
                     String code = p.getString("currency").trim();
                     return ledger.move(c, p.getUUID("wallet_id"), credited,
                                     new Ledger.Entry("topup", "provider:stripe", "payment", id.toString(), "Top-up through Stripe"))
-                            .call(b -> outbox.append(c, id.toString(), "users/" + userId, new PaymentSucceeded(userId, tenantId, id,
-                                    "stripe", intentId, credited, code, credited, null, p.getString("trigger"), clock.instant())))
+                            .chain(b -> invoices.issuePaid(c, tenantId, userId, code, credited, "stripe", id, "Account top-up",
+                                    "topup"))
+                            .call(invoiceId -> c.preparedQuery("update payments set invoice_id = $2 where id = $1")
+                                    .execute(Tuple.of(id, invoiceId)))
+                            .call(invoiceId -> outbox.append(c, id.toString(), "users/" + userId, new PaymentSucceeded(userId,
+                                    tenantId, id, "stripe", intentId, credited, code, credited, invoiceId, p.getString("trigger"),
+                                    clock.instant())))
                             .replaceWith(new Receipt(true, true, false, "credited"));
                 });
     }
