@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.tollgate.contracts.EventSchemas;
 import io.tollgate.contracts.billing.HoldCaptured;
+import io.tollgate.contracts.billing.HoldVoided;
 import io.tollgate.kit.testing.KafkaProbe;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +54,12 @@ class HoldsTest {
         Money.voidHold(captured).then().statusCode(409).body("code", equalTo("HOLD_ALREADY_CAPTURED"));
 
         String voided = Money.hold(user, 100).then().statusCode(201).extract().path("id");
-        Money.voidHold(voided).then().statusCode(200).body("status", equalTo("voided"));
+        try (KafkaProbe probe = new KafkaProbe(KafkaProbe.bootstrap(), "billing.events")) {
+            Money.voidHold(voided).then().statusCode(200).body("status", equalTo("voided"));
+            var event = probe.first(r -> voided.equals(r.key()) && HoldVoided.TYPE.equals(KafkaProbe.header(r, "ce_type")),
+                    Duration.ofSeconds(20));
+            EventSchemas.assertValid(HoldVoided.TYPE, event.value());
+        }
         Money.voidHold(voided).then().statusCode(409).body("code", equalTo("HOLD_ALREADY_VOIDED"));
         Money.capture(voided, 50L).then().statusCode(409).body("code", equalTo("HOLD_ALREADY_VOIDED"));
         assertEquals(900, Money.available(user));
