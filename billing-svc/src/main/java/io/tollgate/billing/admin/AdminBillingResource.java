@@ -52,15 +52,17 @@ public class AdminBillingResource {
     }
 
     private final Ledger ledger;
+    private final io.tollgate.billing.alerts.Alerts alerts;
     private final Transactions transactions;
     private final Outbox outbox;
     private final CurrentPrincipal principal;
     private final Idempotency idempotency;
     private final Clock clock;
 
-    public AdminBillingResource(Ledger ledger, Transactions transactions, Outbox outbox, CurrentPrincipal principal,
+    public AdminBillingResource(Ledger ledger, io.tollgate.billing.alerts.Alerts alerts, Transactions transactions, Outbox outbox, CurrentPrincipal principal,
                                 Idempotency idempotency, Clock clock) {
         this.ledger = ledger;
+        this.alerts = alerts;
         this.transactions = transactions;
         this.outbox = outbox;
         this.principal = principal;
@@ -115,6 +117,7 @@ public class AdminBillingResource {
                     return ledger.pool().withTransaction(c -> ledger.move(c, walletId, amount,
                                     new Ledger.Entry(grant ? "grant" : "clawback", "platform:grants", "admin",
                                             principal.get().userId(), body.reason()), journalId)
+                            .call(b -> alerts.check(c, walletId))
                             .call(b -> outbox.append(c, walletId.toString(), "users/" + userId, grant
                                     ? new CreditsGranted(userId, tenantId, body.amountMinor(), currency, body.reason(), clock.instant())
                                     : new CreditsClawedBack(userId, tenantId, body.amountMinor(), currency, body.reason(),

@@ -3,6 +3,7 @@ package io.tollgate.billing.holds;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.billing.alerts.Alerts;
 import io.tollgate.billing.ledger.Ledger;
 import io.tollgate.contracts.billing.HoldCaptured;
 import io.tollgate.contracts.billing.HoldVoided;
@@ -138,10 +139,12 @@ public class Holds {
             .replace("{CHANNEL}", Outbox.CHANNEL);
 
     private final Ledger ledger;
+    private final Alerts alerts;
     private final Clock clock;
 
-    public Holds(Ledger ledger, Clock clock) {
+    public Holds(Ledger ledger, Alerts alerts, Clock clock) {
         this.ledger = ledger;
+        this.alerts = alerts;
         this.clock = clock;
     }
 
@@ -157,7 +160,7 @@ public class Holds {
                     .addOffsetDateTime(OffsetDateTime.ofInstant(clock.instant().plus(request.ttl()), ZoneOffset.UTC))
                     .addUUID(UUID.randomUUID());
             return ledger.pool().preparedQuery(PLACE).execute(args).chain(rows -> rows.size() == 1
-                    ? Uni.createFrom().item(Hold.of(rows.iterator().next()))
+                    ? alerts.check(ledger.pool(), wallet.walletId()).replaceWith(Hold.of(rows.iterator().next()))
                     : ledger.pool().preparedQuery("select available_minor from wallets where id = $1")
                             .execute(Tuple.of(wallet.walletId()))
                             .map(found -> {
@@ -207,6 +210,7 @@ public class Holds {
         return ledger.pool().preparedQuery(RESOLVE)
                 .execute(Tuple.of(id, status, captured, UUID.randomUUID(), UUID.randomUUID()))
                 .map(rows -> rows.size() == 0 ? null : Hold.of(rows.iterator().next()))
+                .call(hold -> hold == null ? Uni.createFrom().voidItem() : alerts.check(ledger.pool(), hold.walletId()))
                 .chain(hold -> hold != null ? Uni.createFrom().item(hold) : find(id).map(current -> {
                     throw alreadyResolved(current, action);
                 }));

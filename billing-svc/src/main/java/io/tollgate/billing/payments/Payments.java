@@ -66,6 +66,7 @@ public class Payments {
             failure_reason, invoice_id, created_at, confirmed_at, failed_at""";
 
     private final Ledger ledger;
+    private final io.tollgate.billing.alerts.Alerts alerts;
     private final io.tollgate.billing.invoices.Invoices invoices;
     private final StripeProvider stripe;
     private final Outbox outbox;
@@ -75,11 +76,12 @@ public class Payments {
     private final long maxMinor;
     private final Set<String> currencies;
 
-    public Payments(Ledger ledger, io.tollgate.billing.invoices.Invoices invoices, StripeProvider stripe, Outbox outbox, ObjectMapper json, Clock clock,
+    public Payments(Ledger ledger, io.tollgate.billing.alerts.Alerts alerts, io.tollgate.billing.invoices.Invoices invoices, StripeProvider stripe, Outbox outbox, ObjectMapper json, Clock clock,
                     @ConfigProperty(name = "tollgate.billing.top-up.min-minor", defaultValue = "500") long minMinor,
                     @ConfigProperty(name = "tollgate.billing.top-up.max-minor", defaultValue = "1000000") long maxMinor,
                     @ConfigProperty(name = "tollgate.billing.currencies", defaultValue = "USD,EUR,GBP,RUB") List<String> currencies) {
         this.ledger = ledger;
+        this.alerts = alerts;
         this.invoices = invoices;
         this.stripe = stripe;
         this.outbox = outbox;
@@ -206,6 +208,7 @@ public class Payments {
                     String code = p.getString("currency").trim();
                     return ledger.move(c, p.getUUID("wallet_id"), credited,
                                     new Ledger.Entry("topup", "provider:stripe", "payment", id.toString(), "Top-up through Stripe"))
+                            .call(b -> alerts.check(c, b.walletId()))
                             .chain(b -> invoices.issuePaid(c, tenantId, userId, code, credited, "stripe", id, "Account top-up",
                                     "topup"))
                             .call(invoiceId -> c.preparedQuery("update payments set invoice_id = $2 where id = $1")

@@ -1,0 +1,101 @@
+package io.tollgate.billing.alerts;
+
+import io.smallrye.mutiny.Uni;
+import io.tollgate.billing.ledger.Ledger;
+import io.tollgate.contracts.billing.BalanceLow;
+import io.tollgate.kit.outbox.Outbox;
+import io.tollgate.kit.problem.ProblemException;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Low-balance thresholds: after every move of a wallet, an armed threshold above the available
+ * balance fires once ({@code balance.low}) and a disarmed one at or below it re-arms.
+ */
+@ApplicationScoped
+public class Alerts {
+
+    public record Alert(long thresholdMinor, String currency, boolean armed) {
+    }
+
+    private static final String CHECK = """
+            with w as (
+                select id, user_id, tenant_id, currency, available_minor from wallets where id = $1
+            ), fired as (
+                update balance_alerts a set armed = false, fired_at = now() from w
+                where a.user_id = w.user_id and a.currency = w.currency and a.armed and w.available_minor < a.threshold_minor
+                returning a.user_id, a.tenant_id, trim(a.currency) as currency, a.threshold_minor, w.available_minor
+            ), rearmed as (
+                update balance_alerts a set armed = true from w
+                where a.user_id = w.user_id and a.currency = w.currency and not a.armed and w.available_minor >= a.threshold_minor
+                returning 1
+            ), o as (
+                insert into outbox (id, topic, aggregate_id, type, source, subject, payload, occurred_at)
+                select gen_random_uuid(), 'billing.events', f.user_id::text, '{TYPE}', 'urn:tollgate:billing-svc',
+                       'users/' || f.user_id,
+                       jsonb_build_object('user_id', f.user_id, 'tenant_id', f.tenant_id, 'currency', f.currency,
+                                          'available_minor', f.available_minor, 'threshold_minor', f.threshold_minor,
+                                          'occurred_at', now()),
+                       now()
+                from fired f
+                returning 1
+            ), n as (
+                select pg_notify('{CHANNEL}', '') where exists (select 1 from o)
+            )
+            select (select count(*) from fired) as fired, (select count(*) from rearmed) as rearmed,
+                   (select count(*) from n) as notified""".replace("{TYPE}", BalanceLow.TYPE).replace("{CHANNEL}", Outbox.CHANNEL);
+
+    private final Ledger ledger;
+
+    public Alerts(Ledger ledger) {
+        this.ledger = ledger;
+    }
+
+    /** Fires or re-arms the wallet's thresholds after a move; call it after every change of the balance. */
+    public Uni<Void> check(SqlClient client, UUID walletId) {
+        return client.preparedQuery(CHECK).execute(Tuple.of(walletId)).replaceWithVoid();
+    }
+
+    public Uni<List<Alert>> list(UUID userId, UUID tenantId) {
+        return ledger.pool().preparedQuery("""
+                        select threshold_minor, trim(currency) as currency, armed from balance_alerts
+                        where user_id = $1 and tenant_id = $2 order by threshold_minor desc, currency""")
+                .execute(Tuple.of(userId, tenantId))
+                .map(rows -> {
+                    List<Alert> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new Alert(r.getLong("threshold_minor"), r.getString("currency"), r.getBoolean("armed"))));
+                    return out;
+                });
+    }
+
+    /** Sets a threshold (an upsert); it starts armed when the balance is at or above it. */
+    public Uni<Alert> upsert(UUID userId, UUID tenantId, String currency, long thresholdMinor) {
+        return ledger.wallet(userId, tenantId, currency).chain(wallet -> ledger.pool().preparedQuery("""
+                        insert into balance_alerts (user_id, tenant_id, currency, threshold_minor, armed)
+                        values ($1, $2, $3, $4, $5)
+                        on conflict (user_id, currency, threshold_minor) do update set armed = excluded.armed
+                        returning threshold_minor, trim(currency) as currency, armed""")
+                .execute(Tuple.of(userId, tenantId, wallet.currency(), thresholdMinor, wallet.availableMinor() >= thresholdMinor))
+                .map(rows -> {
+                    var r = rows.iterator().next();
+                    return new Alert(r.getLong("threshold_minor"), r.getString("currency"), r.getBoolean("armed"));
+                }));
+    }
+
+    public Uni<Void> delete(UUID userId, UUID tenantId, String currency, long thresholdMinor) {
+        return ledger.pool().preparedQuery("""
+                        delete from balance_alerts where user_id = $1 and tenant_id = $2 and currency = $3 and threshold_minor = $4""")
+                .execute(Tuple.of(userId, tenantId, currency == null ? ledger.defaultCurrency() : currency, thresholdMinor))
+                .map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw ProblemException.notFound("alert");
+                    }
+                    return null;
+                });
+    }
+}
