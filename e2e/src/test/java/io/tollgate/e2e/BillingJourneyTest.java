@@ -49,6 +49,22 @@ class BillingJourneyTest {
                 .post("/v1/billing/webhooks/stripe").then().statusCode(400).body("code", equalTo("INVALID_SIGNATURE"));
         Journeys.at(gateway, account.ip()).header("X-API-Key", key).get("/v1/billing/balance").then().statusCode(200)
                 .body("available_minor", equalTo(2000));
+
+        // billing's events reach notification-svc: the top-up and its invoice are in the bell
+        long waiting = System.nanoTime();
+        while (Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).get("/v1/notifications")
+                .jsonPath().getInt("meta.total") < 2) {
+            assertTrue(System.nanoTime() - waiting < 30_000_000_000L, "notifications did not arrive in 30 s");
+            Thread.sleep(200);
+        }
+        Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).get("/v1/notifications").then()
+                .statusCode(200).body("data.title", org.hamcrest.Matchers.hasItems("Top-up received"))
+                .body("data.body", org.hamcrest.Matchers.hasItem("20.00 USD was added to your balance."))
+                .body("meta.unread_count", equalTo(2));
+        Journeys.at(gateway, account.ip()).header("X-API-Key", key).post("/v1/notifications/read-all").then().statusCode(403)
+                .body("code", equalTo("JWT_ONLY"));
+        Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).post("/v1/notifications/read-all").then()
+                .statusCode(200).body("modified_count", equalTo(2));
     }
 
     @Test

@@ -1,0 +1,119 @@
+package io.tollgate.notification.inapp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.contracts.billing.BalanceLow;
+import io.tollgate.contracts.billing.CreditsClawedBack;
+import io.tollgate.contracts.billing.CreditsGranted;
+import io.tollgate.contracts.billing.InvoiceIssued;
+import io.tollgate.contracts.billing.PaymentFailed;
+import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.kit.inbox.ConsumedEvent;
+import io.tollgate.kit.inbox.EventHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Set;
+import java.util.UUID;
+
+/** Turns billing's events into in-app notifications for the user they concern. */
+@ApplicationScoped
+public class BillingNotices implements EventHandler {
+
+    private static final Set<String> TYPES = Set.of(PaymentSucceeded.TYPE, PaymentFailed.TYPE, BalanceLow.TYPE,
+            CreditsGranted.TYPE, CreditsClawedBack.TYPE, InvoiceIssued.TYPE);
+
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public BillingNotices(ObjectMapper json, Clock clock) {
+        this.json = json;
+        this.clock = clock;
+    }
+
+    @Override
+    public String consumer() {
+        return "notification.billing";
+    }
+
+    @Override
+    public Set<String> topics() {
+        return Set.of("billing.events");
+    }
+
+    @Override
+    public boolean accepts(String type) {
+        return TYPES.contains(type);
+    }
+
+    @Override
+    public Uni<Void> apply(ConsumedEvent event) {
+        JsonNode data;
+        try {
+            data = json.readTree(event.data());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String currency = data.path("currency").asText("");
+        Notification n = new Notification();
+        n.id = UUID.randomUUID();
+        n.userId = UUID.fromString(data.path("user_id").asText());
+        n.tenantId = UUID.fromString(data.path("tenant_id").asText());
+        n.category = "billing";
+        n.sourceEvent = event.id();
+        // when it happened, not when it was read: a backlog keeps its order
+        n.createdAt = event.time() != null ? event.time().toInstant() : clock.instant();
+        switch (event.type()) {
+            case PaymentSucceeded.TYPE -> {
+                n.severity = "success";
+                n.title = "Top-up received";
+                n.body = money(data.path("credited_minor").asLong(), currency) + " was added to your balance.";
+                n.actionUrl = "/v1/billing/payments/" + data.path("payment_id").asText();
+                n.actionLabel = "View payment";
+            }
+            case PaymentFailed.TYPE -> {
+                n.severity = "error";
+                n.title = "Payment failed";
+                n.body = "Your payment of " + money(data.path("amount_minor").asLong(), currency) + " did not go through: "
+                        + data.path("reason").asText("declined") + ".";
+                n.actionUrl = "/v1/billing/payments/" + data.path("payment_id").asText();
+                n.actionLabel = "View payment";
+            }
+            case BalanceLow.TYPE -> {
+                n.severity = "warning";
+                n.title = "Low balance";
+                n.body = "Your available balance is " + money(data.path("available_minor").asLong(), currency)
+                        + ", below your alert at " + money(data.path("threshold_minor").asLong(), currency) + ".";
+                n.actionUrl = "/v1/billing/top-ups";
+                n.actionLabel = "Top up";
+            }
+            case CreditsGranted.TYPE -> {
+                n.severity = "success";
+                n.title = "Credits added";
+                n.body = money(data.path("amount_minor").asLong(), currency) + " was added: " + data.path("reason").asText() + ".";
+            }
+            case CreditsClawedBack.TYPE -> {
+                n.severity = "warning";
+                n.title = "Credits removed";
+                n.body = money(data.path("amount_minor").asLong(), currency) + " was removed: " + data.path("reason").asText() + ".";
+            }
+            default -> {
+                n.severity = "info";
+                n.title = "Invoice " + data.path("number").asText();
+                n.body = "Invoice " + data.path("number").asText() + " for " + money(data.path("total_minor").asLong(), currency)
+                        + " is ready.";
+                n.actionUrl = "/v1/billing/invoices/" + data.path("invoice_id").asText() + "/pdf";
+                n.actionLabel = "Download PDF";
+            }
+        }
+        return Panache.getSession().chain(s -> s.persist(n)).replaceWithVoid();
+    }
+
+    static String money(long minor, String currency) {
+        return String.format("%d.%02d %s", minor / 100, Math.abs(minor % 100), currency);
+    }
+}

@@ -1,0 +1,132 @@
+package io.tollgate.notification;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.core.message.Encoding;
+import io.cloudevents.kafka.CloudEventSerializer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tollgate.contracts.EventSchemas;
+import io.tollgate.contracts.EventType;
+import io.tollgate.contracts.billing.BalanceLow;
+import io.tollgate.contracts.billing.InvoiceIssued;
+import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.kit.testing.KafkaProbe;
+import io.tollgate.kit.testing.TestTokens;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Billing's events, published to Kafka as billing publishes them, become the user's notifications. */
+@QuarkusTest
+class NotificationsTest {
+
+    static final UUID TENANT = UUID.fromString("00000000-0000-0000-0000-0000000000c1");
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    @Test
+    void billing_events_become_notifications_once_each() throws Exception {
+        UUID user = UUID.randomUUID();
+        String token = TestTokens.user(user, TENANT).sign();
+        UUID paymentId = UUID.randomUUID();
+        String paid = publish(new PaymentSucceeded(user, TENANT, paymentId, "stripe", "pi_1", 2500, "USD", 2500, null,
+                "checkout", Instant.now()), null);
+        publish(new PaymentSucceeded(user, TENANT, paymentId, "stripe", "pi_1", 2500, "USD", 2500, null, "checkout",
+                Instant.now()), paid); // the same event delivered again
+        publish(new BalanceLow(user, TENANT, "USD", 300, 500, Instant.now()), null);
+        UUID invoice = UUID.randomUUID();
+        publish(new InvoiceIssued(user, TENANT, invoice, "INV-2026-000042", 2500, "USD", Instant.now()), null);
+
+        awaitCount(token, 3);
+        given().auth().oauth2(token).get("/v1/notifications").then().statusCode(200)
+                .body("meta.total", equalTo(3)).body("meta.unread_count", equalTo(3))
+                .body("data.title", contains("Invoice INV-2026-000042", "Low balance", "Top-up received"))
+                .body("data[2].body", equalTo("25.00 USD was added to your balance."))
+                .body("data[2].action_url", equalTo("/v1/billing/payments/" + paymentId))
+                .body("data[1].severity", equalTo("warning"))
+                .body("data[0].action_url", equalTo("/v1/billing/invoices/" + invoice + "/pdf"));
+        // another user sees none of them
+        given().auth().oauth2(TestTokens.user(UUID.randomUUID(), TENANT).sign()).get("/v1/notifications").then()
+                .body("meta.total", equalTo(0));
+    }
+
+    @Test
+    void reading_and_deleting_change_only_the_callers_own() throws Exception {
+        UUID user = UUID.randomUUID();
+        String token = TestTokens.user(user, TENANT).sign();
+        for (int i = 0; i < 3; i++) {
+            publish(new BalanceLow(user, TENANT, "USD", 100 - i, 500, Instant.now()), null);
+        }
+        awaitCount(token, 3);
+        String first = given().auth().oauth2(token).get("/v1/notifications").path("data[0].id");
+        String stranger = TestTokens.user(UUID.randomUUID(), TENANT).sign();
+        given().auth().oauth2(stranger).post("/v1/notifications/" + first + "/read").then().statusCode(404)
+                .contentType("application/problem+json");
+        given().auth().oauth2(stranger).delete("/v1/notifications/" + first).then().statusCode(404);
+
+        given().auth().oauth2(token).post("/v1/notifications/" + first + "/read").then().statusCode(200)
+                .body("read", equalTo(true));
+        given().auth().oauth2(token).get("/v1/notifications/unread-count").then().body("unread_count", equalTo(2));
+        given().auth().oauth2(token).get("/v1/notifications?unread_only=true").then().body("meta.total", equalTo(2));
+        given().auth().oauth2(token).post("/v1/notifications/read-all").then().statusCode(200).body("modified_count", equalTo(2));
+        given().auth().oauth2(token).get("/v1/notifications/unread-count").then().body("unread_count", equalTo(0));
+        given().auth().oauth2(token).delete("/v1/notifications/" + first).then().statusCode(204);
+        given().auth().oauth2(token).get("/v1/notifications").then().body("meta.total", equalTo(2));
+
+        String reader = TestTokens.user(user, TENANT).apiKey(UUID.randomUUID(), "account:read").sign();
+        given().auth().oauth2(reader).get("/v1/notifications").then().statusCode(200).body("meta.total", equalTo(2));
+        given().auth().oauth2(reader).post("/v1/notifications/read-all").then().statusCode(403).body("code", equalTo("JWT_ONLY"));
+        String other = TestTokens.user(user, TENANT).apiKey(UUID.randomUUID(), "billing:read").sign();
+        given().auth().oauth2(other).get("/v1/notifications").then().statusCode(403).body("code", equalTo("INSUFFICIENT_SCOPE"));
+        given().get("/v1/notifications").then().statusCode(401);
+        given().auth().oauth2(token).get("/v1/notifications?page_size=0").then().statusCode(400)
+                .contentType("application/problem+json");
+        given().auth().oauth2(token).get("/v1/notifications?page_size=1000").then().statusCode(200)
+                .body("meta.page_size", equalTo(100));
+    }
+
+    private static void awaitCount(String token, int count) throws InterruptedException {
+        long started = System.nanoTime();
+        while (given().auth().oauth2(token).get("/v1/notifications").jsonPath().getInt("meta.total") < count) {
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(60).toNanos(), "notifications did not arrive");
+            Thread.sleep(200);
+        }
+    }
+
+    /** Publishes {@code payload} as billing's relay does (binary CloudEvents); {@code id} reuses an event id. */
+    private static String publish(Object payload, String id) throws Exception {
+        EventType type = EventSchemas.typeOf(payload.getClass());
+        byte[] data = JSON.writeValueAsBytes(payload);
+        EventSchemas.assertValid(type.value(), data);
+        String eventId = id == null ? UUID.randomUUID().toString() : id;
+        CloudEvent event = CloudEventBuilder.v1().withId(eventId).withType(type.value())
+                .withSource(URI.create("urn:tollgate:billing-svc")).withTime(OffsetDateTime.now())
+                .withDataContentType("application/json").withData(data).build();
+        try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaProbe.bootstrap(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, CloudEventSerializer.class,
+                CloudEventSerializer.ENCODING_CONFIG, Encoding.BINARY))) {
+            // keyed like billing's relay keys them, by aggregate: here the user, so the test's order is the topic's
+            producer.send(new ProducerRecord<>(type.topic(), JSON.readTree(data).path("user_id").asText(), event)).get();
+        }
+        return eventId;
+    }
+}
