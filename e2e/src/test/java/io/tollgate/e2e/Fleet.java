@@ -31,6 +31,7 @@ public final class Fleet implements AutoCloseable {
     /** The payment providers' stand-in, speaking Stripe's protocol to billing and signing its webhooks. */
     public static final String STRIPE_WEBHOOK_SECRET = "whsec_e2e_" + java.util.UUID.randomUUID();
     private io.tollgate.sandbox.ProviderSandbox sandbox;
+    private io.tollgate.sandbox.MailSandbox mail;
 
     private Fleet(Path root) {
         this.logs = root.resolve("e2e/target/fleet");
@@ -46,6 +47,7 @@ public final class Fleet implements AutoCloseable {
             }
             fleet.sandbox = io.tollgate.sandbox.ProviderSandbox.start(0, "sk_test_e2e", STRIPE_WEBHOOK_SECRET,
                     fleet.url("gateway") + "/v1/billing/webhooks/stripe");
+            fleet.mail = io.tollgate.sandbox.MailSandbox.start(0);
             for (String service : SERVICES) {
                 fleet.launch(root, service);
             }
@@ -61,6 +63,11 @@ public final class Fleet implements AutoCloseable {
 
     public io.tollgate.sandbox.ProviderSandbox sandbox() {
         return sandbox;
+    }
+
+    /** The SMTP server notification-svc sends to; it keeps every message. */
+    public io.tollgate.sandbox.MailSandbox mail() {
+        return mail;
     }
 
     public String gatewayUrl() {
@@ -131,6 +138,7 @@ public final class Fleet implements AutoCloseable {
         env.put("TOLLGATE_BILLING_STRIPE_CHECKOUT_URL", sandbox.baseUrl() + "/stripe/checkout");
         env.put("TOLLGATE_BILLING_STRIPE_SECRET_KEY", "sk_test_e2e");
         env.put("TOLLGATE_BILLING_STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET);
+        env.put("TOLLGATE_SMTP_PORT", Integer.toString(mail.port()));
         for (String upstream : SERVICES) {
             if (!upstream.equals("gateway")) {
                 env.put("TOLLGATE_UPSTREAM_" + upstream.toUpperCase() + "_URL", url(upstream));
@@ -171,6 +179,9 @@ public final class Fleet implements AutoCloseable {
     public void close() {
         if (sandbox != null) {
             sandbox.close();
+        }
+        if (mail != null) {
+            mail.close();
         }
         List<Process> running = new ArrayList<>(processes.values());
         running.forEach(Process::destroy);

@@ -111,7 +111,7 @@ class NotificationsTest {
     }
 
     /** Publishes {@code payload} as billing's relay does (binary CloudEvents); {@code id} reuses an event id. */
-    private static String publish(Object payload, String id) throws Exception {
+    static String publish(Object payload, String id) throws Exception {
         EventType type = EventSchemas.typeOf(payload.getClass());
         byte[] data = JSON.writeValueAsBytes(payload);
         EventSchemas.assertValid(type.value(), data);

@@ -75,7 +75,39 @@ public final class ProviderSandbox implements AutoCloseable {
         ProviderSandbox sandbox = start(port, env("TOLLGATE_BILLING_STRIPE_SECRET_KEY", "sk_test_sandbox"),
                 env("TOLLGATE_BILLING_STRIPE_WEBHOOK_SECRET", "whsec_sandbox"),
                 env("SANDBOX_STRIPE_WEBHOOK_URL", "http://127.0.0.1:8080/v1/billing/webhooks/stripe"));
-        System.out.println("provider sandbox listening on " + sandbox.baseUrl() + " (Stripe-style API under /stripe)");
+        MailSandbox mail = MailSandbox.start(Integer.parseInt(env("SANDBOX_SMTP_PORT", "2525")));
+        sandbox.server.createContext("/mail/messages", exchange -> {
+            StringBuilder json = new StringBuilder("[");
+            for (MailSandbox.Message m : mail.messages()) {
+                json.append(json.length() > 1 ? "," : "").append("{\"from\":").append(quote(m.from())).append(",\"to\":")
+                        .append(quote(String.join(",", m.to()))).append(",\"subject\":").append(quote(m.subject()))
+                        .append(",\"data\":").append(quote(m.data())).append('}');
+            }
+            send(exchange, 200, "application/json", json.append(']').toString());
+        });
+        System.out.println("provider sandbox listening on " + sandbox.baseUrl() + " (Stripe-style API under /stripe, "
+                + "mail received on SMTP port " + mail.port() + " listed at /mail/messages)");
+    }
+
+    private static String quote(String value) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
     }
 
     private static String env(String name, String fallback) {

@@ -1,0 +1,86 @@
+package io.tollgate.notification;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tollgate.contracts.identity.PasswordResetRequested;
+import io.tollgate.contracts.identity.VerificationRequested;
+import io.tollgate.sandbox.MailSandbox;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Identity's security mails go over real SMTP to the mail sandbox, once per event. */
+@QuarkusTest
+@QuarkusTestResource(MailTest.Smtp.class)
+class MailTest {
+
+    public static class Smtp implements QuarkusTestResourceLifecycleManager {
+        static volatile MailSandbox running;
+
+        @Override
+        public Map<String, String> start() {
+            try {
+                running = MailSandbox.start(0);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Map.of("tollgate.smtp.port", Integer.toString(running.port()));
+        }
+
+        @Override
+        public void stop() {
+            running.close();
+        }
+    }
+
+    @Test
+    void a_verification_request_is_mailed_once_with_its_link_and_code() throws Exception {
+        String email = "mail-" + UUID.randomUUID() + "@example.com";
+        String token = "vt_" + UUID.randomUUID();
+        VerificationRequested event = new VerificationRequested(UUID.randomUUID(), NotificationsTest.TENANT, email, "Ada Lovelace",
+                "en", token, "482913", Instant.now().plusSeconds(86_400));
+        String id = NotificationsTest.publish(event, null);
+        NotificationsTest.publish(event, id);
+        List<MailSandbox.Message> mails = await(email);
+        Thread.sleep(1_000);
+        mails = Smtp.running.messagesTo(email);
+        assertEquals(1, mails.size(), "one mail for one event delivered twice");
+        MailSandbox.Message mail = mails.get(0);
+        assertEquals("Verify your e-mail address", mail.subject());
+        assertTrue(mail.data().contains("/verify-email?token=" + token), mail.data());
+        assertTrue(mail.data().contains("482913"), mail.data());
+        assertTrue(mail.data().contains("Hello Ada Lovelace"), mail.data());
+        assertTrue(mail.from().contains("no-reply@tollgate.local"), mail.from());
+    }
+
+    @Test
+    void a_password_reset_request_is_mailed() throws Exception {
+        String email = "reset-" + UUID.randomUUID() + "@example.com";
+        String token = "rt_" + UUID.randomUUID();
+        NotificationsTest.publish(new PasswordResetRequested(UUID.randomUUID(), NotificationsTest.TENANT, email, null, null, token,
+                Instant.now().plusSeconds(3_600)), null);
+        MailSandbox.Message mail = await(email).get(0);
+        assertEquals("Reset your password", mail.subject());
+        assertTrue(mail.data().contains("/reset-password?token=" + token), mail.data());
+        assertTrue(mail.data().contains("Hello there"), mail.data());
+    }
+
+    private static List<MailSandbox.Message> await(String email) throws InterruptedException {
+        long started = System.nanoTime();
+        while (Smtp.running.messagesTo(email).isEmpty()) {
+            assertTrue(System.nanoTime() - started < Duration.ofSeconds(60).toNanos(), "no mail to " + email + " in 60 s");
+            Thread.sleep(200);
+        }
+        return Smtp.running.messagesTo(email);
+    }
+}
