@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.billing.ledger.Ledger;
+import io.tollgate.billing.promos.Promos;
 import io.tollgate.contracts.billing.PaymentFailed;
 import io.tollgate.contracts.billing.PaymentSucceeded;
 import io.tollgate.kit.outbox.Outbox;
@@ -54,7 +55,7 @@ public class Payments {
     }
 
     public record TopUp(UUID paymentId, String provider, String providerPaymentId, String redirectUrl, String clientSecret,
-                        String status, long amountMinor, String currency) {
+                        String status, long amountMinor, String currency, String promoCode, long promoBonusMinor) {
     }
 
     /** What the webhook did with one notification. */
@@ -67,6 +68,7 @@ public class Payments {
 
     private final Ledger ledger;
     private final io.tollgate.billing.alerts.Alerts alerts;
+    private final io.tollgate.billing.promos.Promos promos;
     private final io.tollgate.billing.invoices.Invoices invoices;
     private final StripeProvider stripe;
     private final Outbox outbox;
@@ -76,12 +78,13 @@ public class Payments {
     private final long maxMinor;
     private final Set<String> currencies;
 
-    public Payments(Ledger ledger, io.tollgate.billing.alerts.Alerts alerts, io.tollgate.billing.invoices.Invoices invoices, StripeProvider stripe, Outbox outbox, ObjectMapper json, Clock clock,
+    public Payments(Ledger ledger, io.tollgate.billing.alerts.Alerts alerts, io.tollgate.billing.promos.Promos promos, io.tollgate.billing.invoices.Invoices invoices, StripeProvider stripe, Outbox outbox, ObjectMapper json, Clock clock,
                     @ConfigProperty(name = "tollgate.billing.top-up.min-minor", defaultValue = "500") long minMinor,
                     @ConfigProperty(name = "tollgate.billing.top-up.max-minor", defaultValue = "1000000") long maxMinor,
                     @ConfigProperty(name = "tollgate.billing.currencies", defaultValue = "USD,EUR,GBP,RUB") List<String> currencies) {
         this.ledger = ledger;
         this.alerts = alerts;
+        this.promos = promos;
         this.invoices = invoices;
         this.stripe = stripe;
         this.outbox = outbox;
@@ -107,26 +110,31 @@ public class Payments {
             throw new ProblemException(503, "PROVIDER_NOT_CONFIGURED", "Service Unavailable",
                     "Payments through " + provider + " are not configured on this deployment.");
         }
-        if (promoCode != null && !promoCode.isBlank()) {
-            throw new ProblemException(404, "PROMO_NOT_FOUND", "Not Found", "No promo code " + promoCode.trim().toUpperCase(Locale.ROOT) + ".");
-        }
         UUID paymentId = UUID.randomUUID();
+        boolean promo = promoCode != null && !promoCode.isBlank();
+        long[] bonus = {0};
+        // the payment row and its promo redemption commit together, before the provider is asked
         return ledger.wallet(userId, tenantId, code)
-                .chain(wallet -> ledger.pool().preparedQuery("""
-                                insert into payments (id, wallet_id, user_id, tenant_id, provider, amount_minor, currency, status)
-                                values ($1, $2, $3, $4, $5, $6, $7, 'pending')""")
-                        .execute(Tuple.from(List.of(paymentId, wallet.walletId(), userId, tenantId, provider, amountMinor, code))))
+                .chain(wallet -> ledger.pool().withTransaction(c -> c.preparedQuery("""
+                                        insert into payments (id, wallet_id, user_id, tenant_id, provider, amount_minor, currency, status)
+                                        values ($1, $2, $3, $4, $5, $6, $7, 'pending')""")
+                                .execute(Tuple.from(List.of(paymentId, wallet.walletId(), userId, tenantId, provider, amountMinor, code)))
+                                .chain(() -> promo ? promos.reserve(c, userId, promoCode, amountMinor, code, paymentId)
+                                        : Uni.createFrom().item(0L))
+                                .invoke(b -> bonus[0] = b)))
                 .chain(() -> stripe.create(paymentId, amountMinor, code)
-                        .onFailure().call(e -> ledger.pool().preparedQuery("""
+                        .onFailure().call(e -> ledger.pool().withTransaction(c -> c.preparedQuery("""
                                         update payments set status = 'failed', failure_reason = $2, failed_at = now(), updated_at = now()
                                         where id = $1""")
-                                .execute(Tuple.of(paymentId, String.valueOf(e.getMessage())))))
+                                .execute(Tuple.of(paymentId, String.valueOf(e.getMessage())))
+                                .chain(() -> promos.release(c, paymentId)))))
                 .chain(created -> ledger.pool().preparedQuery("""
                                 update payments set provider_payment_id = $2, client_secret = $3, redirect_url = $4, updated_at = now()
                                 where id = $1""")
                         .execute(Tuple.of(paymentId, created.providerPaymentId(), created.clientSecret(), created.redirectUrl()))
-                        .replaceWith(new TopUp(paymentId, provider, created.providerPaymentId(), created.redirectUrl(),
-                                created.clientSecret(), "pending", amountMinor, code)));
+                        .map(x -> new TopUp(paymentId, provider, created.providerPaymentId(), created.redirectUrl(),
+                                created.clientSecret(), "pending", amountMinor, code,
+                                promo ? Promos.normalize(promoCode) : null, bonus[0])));
     }
 
     public Uni<Page<PaymentView>> page(UUID userId, UUID tenantId, String status, PageRequest page) {
@@ -206,16 +214,27 @@ public class Payments {
                     UUID tenantId = p.getUUID("tenant_id");
                     long credited = p.getLong("amount_minor");
                     String code = p.getString("currency").trim();
-                    return ledger.move(c, p.getUUID("wallet_id"), credited,
+                    UUID walletId = p.getUUID("wallet_id");
+                    long[] bonus = {0};
+                    return ledger.move(c, walletId, credited,
                                     new Ledger.Entry("topup", "provider:stripe", "payment", id.toString(), "Top-up through Stripe"))
-                            .call(b -> alerts.check(c, b.walletId()))
-                            .chain(b -> invoices.issuePaid(c, tenantId, userId, code, credited, "stripe", id, "Account top-up",
+                            .chain(b -> promos.apply(c, id))
+                            .call(due -> {
+                                bonus[0] = due;
+                                return due == 0 ? Uni.createFrom().voidItem()
+                                        : ledger.move(c, walletId, due, new Ledger.Entry("promo_bonus", "platform:promotions", "payment",
+                                                id.toString(), "Promo bonus")).chain(b -> c.preparedQuery(
+                                                "update payments set credited_minor = amount_minor + $2 where id = $1")
+                                                .execute(Tuple.of(id, due))).replaceWithVoid();
+                            })
+                            .call(due -> alerts.check(c, walletId))
+                            .chain(due -> invoices.issuePaid(c, tenantId, userId, code, credited, "stripe", id, "Account top-up",
                                     "topup"))
                             .call(invoiceId -> c.preparedQuery("update payments set invoice_id = $2 where id = $1")
                                     .execute(Tuple.of(id, invoiceId)))
                             .call(invoiceId -> outbox.append(c, id.toString(), "users/" + userId, new PaymentSucceeded(userId,
-                                    tenantId, id, "stripe", intentId, credited, code, credited, invoiceId, p.getString("trigger"),
-                                    clock.instant())))
+                                    tenantId, id, "stripe", intentId, credited, code, credited + bonus[0], invoiceId,
+                                    p.getString("trigger"), clock.instant())))
                             .replaceWith(new Receipt(true, true, false, "credited"));
                 });
     }
@@ -232,9 +251,9 @@ public class Payments {
                     }
                     Row p = rows.iterator().next();
                     UUID id = p.getUUID("id");
-                    return outbox.append(c, id.toString(), "users/" + p.getUUID("user_id"), new PaymentFailed(p.getUUID("user_id"),
+                    return promos.release(c, id).chain(() -> outbox.append(c, id.toString(), "users/" + p.getUUID("user_id"), new PaymentFailed(p.getUUID("user_id"),
                                     p.getUUID("tenant_id"), id, "stripe", p.getLong("amount_minor"), p.getString("currency").trim(),
-                                    reason, p.getString("trigger"), clock.instant()))
+                                    reason, p.getString("trigger"), clock.instant())))
                             .replaceWith(new Receipt(true, true, false, "failed"));
                 });
     }
