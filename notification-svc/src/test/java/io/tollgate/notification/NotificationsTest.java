@@ -35,9 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Billing's events, published to Kafka as billing publishes them, become the user's notifications. */
 @QuarkusTest
-class NotificationsTest {
+public class NotificationsTest {
 
-    static final UUID TENANT = UUID.fromString("00000000-0000-0000-0000-0000000000c1");
+    public static final UUID TENANT = UUID.fromString("00000000-0000-0000-0000-0000000000c1");
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
@@ -111,7 +111,7 @@ class NotificationsTest {
     }
 
     /** Publishes {@code payload} as billing's relay does (binary CloudEvents); {@code id} reuses an event id. */
-    static String publish(Object payload, String id) throws Exception {
+    public static String publish(Object payload, String id) throws Exception {
         EventType type = EventSchemas.typeOf(payload.getClass());
         byte[] data = JSON.writeValueAsBytes(payload);
         EventSchemas.assertValid(type.value(), data);

@@ -42,6 +42,19 @@ public final class IpRules {
         return false;
     }
 
+    /** Whether an address lies in any of the rules; no rules match nothing. */
+    public static boolean matches(List<String> rules, InetAddress address) {
+        if (rules == null) {
+            return false;
+        }
+        for (String rule : rules) {
+            if (parse(rule).contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private record Block(byte[] network, int bits) {
         boolean contains(InetAddress address) {
             byte[] raw = address.getAddress();

@@ -1,0 +1,216 @@
+package io.tollgate.notification.webhooks;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgConnectOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends queued deliveries. The queue is the {@code webhook_deliveries} table: due rows are claimed
+ * with {@code FOR UPDATE SKIP LOCKED} and leased for {@code lease} (a fresh lease id each time), so
+ * any number of instances share the work and a killed worker's rows come back when its lease runs
+ * out. Each claimed delivery is sent on its own virtual thread, at most {@code concurrency} at once.
+ * A trigger's {@code NOTIFY} wakes the loop when deliveries are queued; it also polls.
+ *
+ * <p>Nothing is lost: a row leaves the queue only by the statement that records its attempt. What
+ * a crash can cause is one extra send of a message whose answer was not yet written; receivers
+ * dedupe on {@code webhook-id}, which is the same on every attempt.
+ */
+@ApplicationScoped
+public class DeliveryWorker {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
+    static final String CHANNEL = "tollgate_webhooks";
+    private static final Duration AWAIT = Duration.ofSeconds(30);
+
+    static final String CLAIM = """
+            with due as (
+                select d.id from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
+                where d.status in ('pending', 'retrying') and d.next_attempt_at <= $1
+                  and (d.locked_until is null or d.locked_until < $1) and e.active
+                order by d.next_attempt_at
+                limit $2
+                for update of d skip locked)
+            update webhook_deliveries d set locked_until = $3, lease_id = gen_random_uuid(), updated_at = $1
+            from due, webhook_endpoints e, webhook_messages m
+            where d.id = due.id and e.id = d.endpoint_id and m.id = d.message_id
+            returning d.id, d.lease_id, d.attempts, d.message_id, e.url, e.secret,
+                      case when e.previous_secret_until > $1 then e.previous_secret end as previous_secret, m.payload""";
+
+    private final Pool pool;
+    private final Vertx vertx;
+    private final WebhookSender sender;
+    private final DeliveryLog log;
+    private final Clock clock;
+    private final boolean enabled;
+    private final Duration interval;
+    private final Duration lease;
+    private final Semaphore slots;
+    private final int concurrency;
+    private final Semaphore wake = new Semaphore(0);
+    private final Counter sent;
+    private final Counter failed;
+    private final Timer attempts;
+    private volatile boolean running;
+    private Thread thread;
+    private PgSubscriber subscriber;
+
+    public DeliveryWorker(Pool pool, Vertx vertx, WebhookSender sender, DeliveryLog log, Clock clock, MeterRegistry registry,
+                          @ConfigProperty(name = "tollgate.notification.webhooks.worker.enabled", defaultValue = "true") boolean enabled,
+                          @ConfigProperty(name = "tollgate.notification.webhooks.worker.interval", defaultValue = "1s") Duration interval,
+                          @ConfigProperty(name = "tollgate.notification.webhooks.worker.lease", defaultValue = "60s") Duration lease,
+                          @ConfigProperty(name = "tollgate.notification.webhooks.worker.concurrency", defaultValue = "256") int concurrency) {
+        this.pool = pool;
+        this.vertx = vertx;
+        this.sender = sender;
+        this.log = log;
+        this.clock = clock;
+        this.enabled = enabled;
+        this.interval = interval;
+        this.lease = lease;
+        this.concurrency = concurrency;
+        this.slots = new Semaphore(concurrency);
+        this.sent = registry.counter("tollgate.webhooks.deliveries", "outcome", "succeeded");
+        this.failed = registry.counter("tollgate.webhooks.deliveries", "outcome", "failed");
+        this.attempts = registry.timer("tollgate.webhooks.attempt");
+    }
+
+    void start(@Observes StartupEvent event,
+               @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
+               @ConfigProperty(name = "quarkus.datasource.username") String user,
+               @ConfigProperty(name = "quarkus.datasource.password") String password) {
+        if (!enabled) {
+            return;
+        }
+        running = true;
+        PgConnectOptions options = PgConnectOptions.fromUri(url).setUser(user).setPassword(password);
+        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1_000L);
+        subscriber.channel(CHANNEL).handler(payload -> wake.release());
+        subscriber.connect().subscribe().with(ok -> { }, e -> LOG.warnf("webhook wake-ups off until reconnect: %s", e.getMessage()));
+        thread = Thread.ofPlatform().name("webhook-worker").daemon().start(this::loop);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        wake.release();
+        if (subscriber != null) {
+            subscriber.close().subscribe().with(ok -> { }, e -> { });
+        }
+    }
+
+    /** Wakes the loop now (for example after a redelivery was queued). */
+    public void nudge() {
+        wake.release();
+    }
+
+    private void loop() {
+        long backoff = 0;
+        while (running) {
+            try {
+                wake.tryAcquire(backoff > 0 ? backoff : interval.toMillis(), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+                int claimed;
+                do {
+                    claimed = dispatch();
+                } while (claimed > 0 && running);
+                backoff = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("webhook worker paused: %s", e.getMessage());
+                backoff = Math.min(Math.max(backoff * 2, 500), 5_000);
+            }
+        }
+    }
+
+    /** Claims as many due deliveries as there are free slots and starts them; returns how many. */
+    int dispatch() throws InterruptedException {
+        slots.acquire();
+        int free = 1 + slots.drainPermits();
+        List<Claimed> batch;
+        try {
+            batch = claim(Math.min(free, 200));
+        } catch (RuntimeException e) {
+            slots.release(free);
+            throw e;
+        }
+        slots.release(free - batch.size());
+        for (Claimed c : batch) {
+            Thread.ofVirtual().name("webhook-" + c.id()).start(() -> {
+                try {
+                    deliver(c);
+                } finally {
+                    slots.release();
+                    if (slots.availablePermits() == concurrency) {
+                        wake.release();
+                    }
+                }
+            });
+        }
+        return batch.size();
+    }
+
+    record Claimed(UUID id, UUID leaseId, int attempts, UUID messageId, String url, String secret, String previousSecret,
+                   String payload) {
+    }
+
+    List<Claimed> claim(int limit) {
+        return claim(limit, clock.instant());
+    }
+
+    /** Claims what is due at {@code now}: the rows are this claim's until {@code now + lease}. */
+    List<Claimed> claim(int limit, Instant now) {
+        List<Claimed> batch = new ArrayList<>();
+        for (Row r : pool.preparedQuery(CLAIM).execute(Tuple.of(utc(now), limit, utc(now.plus(lease)))).await().atMost(AWAIT)) {
+            batch.add(new Claimed(r.getUUID("id"), r.getUUID("lease_id"), r.getInteger("attempts"), r.getUUID("message_id"),
+                    r.getString("url"), r.getString("secret"), r.getString("previous_secret"), r.getString("payload")));
+        }
+        return batch;
+    }
+
+    private void deliver(Claimed c) {
+        try {
+            Instant at = clock.instant();
+            WebhookSender.Outcome outcome = sender.send(new WebhookSender.Request(c.url(), messageId(c.messageId()), c.payload(),
+                    c.secret(), c.previousSecret()));
+            attempts.record(Duration.ofMillis(outcome.durationMs()));
+            (outcome.succeeded() ? sent : failed).increment();
+            log.record(c.id(), c.leaseId(), c.attempts() + 1, true, outcome, at);
+        } catch (RuntimeException e) {
+            // the lease runs out and the delivery is tried again
+            LOG.warnf("webhook delivery %s not recorded: %s", c.id(), e.getMessage());
+        }
+    }
+
+    /** The {@code webhook-id} of a message: the same on every attempt and redelivery. */
+    public static String messageId(UUID message) {
+        return "msg_" + message.toString().replace("-", "");
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,68 @@
+package io.tollgate.notification.webhooks;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tollgate.contracts.billing.BalanceLow;
+import io.tollgate.contracts.billing.CreditsClawedBack;
+import io.tollgate.contracts.billing.CreditsGranted;
+import io.tollgate.contracts.billing.InvoiceIssued;
+import io.tollgate.contracts.billing.PaymentFailed;
+import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.contracts.render.JobCancelled;
+import io.tollgate.contracts.render.JobCompleted;
+import io.tollgate.contracts.render.JobFailed;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The public webhook event types and the internal events they come from. A partner subscribes to
+ * the public names; the body is {@code {"type", "timestamp", "data"}} with the event's own data.
+ */
+public final class EventCatalogue {
+
+    /** Sent by {@code POST /v1/webhooks/{id}/test}; never by a real event. */
+    public static final String TEST = "webhook.test";
+
+    public record EventTypeView(@JsonProperty("type") String type, @JsonProperty("category") String category,
+                                @JsonProperty("description") String description) {
+    }
+
+    private record Entry(String publicType, String category, String description) {
+    }
+
+    private static final Map<String, Entry> BY_INTERNAL = new LinkedHashMap<>();
+
+    static {
+        add(PaymentSucceeded.TYPE, "payment.succeeded", "billing", "A top-up was paid and credited (with any bonus).");
+        add(PaymentFailed.TYPE, "payment.failed", "billing", "A top-up was declined or abandoned.");
+        add(BalanceLow.TYPE, "balance.low", "billing", "The available balance fell below the alert threshold.");
+        add(CreditsGranted.TYPE, "credits.granted", "billing", "An administrator added credits.");
+        add(CreditsClawedBack.TYPE, "credits.clawed_back", "billing", "An administrator removed credits.");
+        add(InvoiceIssued.TYPE, "invoice.issued", "billing", "An invoice was issued; its PDF is ready.");
+        add(JobCompleted.TYPE, "job.completed", "render", "A render job finished and its cost was charged.");
+        add(JobFailed.TYPE, "job.failed", "render", "A render job failed; its hold was released.");
+        add(JobCancelled.TYPE, "job.cancelled", "render", "A render job was cancelled; its hold was released.");
+    }
+
+    private EventCatalogue() {
+    }
+
+    private static void add(String internal, String publicType, String category, String description) {
+        BY_INTERNAL.put(internal, new Entry(publicType, category, description));
+    }
+
+    /** The public name of an internal event type, when partners can subscribe to it. */
+    public static Optional<String> publicType(String internalType) {
+        return Optional.ofNullable(BY_INTERNAL.get(internalType)).map(Entry::publicType);
+    }
+
+    public static boolean subscribable(String publicType) {
+        return BY_INTERNAL.values().stream().anyMatch(e -> e.publicType().equals(publicType));
+    }
+
+    public static List<EventTypeView> all() {
+        return BY_INTERNAL.values().stream().map(e -> new EventTypeView(e.publicType(), e.category(), e.description())).toList();
+    }
+}
