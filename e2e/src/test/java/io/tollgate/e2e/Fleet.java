@@ -139,6 +139,9 @@ public final class Fleet implements AutoCloseable {
         env.put("TOLLGATE_BILLING_STRIPE_SECRET_KEY", "sk_test_e2e");
         env.put("TOLLGATE_BILLING_STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET);
         env.put("TOLLGATE_SMTP_PORT", Integer.toString(mail.port()));
+        // partners' receivers in the journeys listen on loopback over plain http
+        env.put("TOLLGATE_NOTIFICATION_WEBHOOKS_ALLOW_HTTP", "true");
+        env.put("TOLLGATE_NOTIFICATION_WEBHOOKS_ALLOWED_PRIVATE_CIDRS", "127.0.0.0/8,::1/128");
         for (String upstream : SERVICES) {
             if (!upstream.equals("gateway")) {
                 env.put("TOLLGATE_UPSTREAM_" + upstream.toUpperCase() + "_URL", url(upstream));

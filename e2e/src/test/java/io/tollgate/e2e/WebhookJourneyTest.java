@@ -1,0 +1,94 @@
+package io.tollgate.e2e;
+
+import com.sun.net.httpserver.HttpServer;
+import com.standardwebhooks.Webhook;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A partner's endpoint hears about a payment: checkout, provider webhook, billing event, signed delivery. */
+@ExtendWith(FleetExtension.class)
+class WebhookJourneyTest {
+
+    record Received(Map<String, List<String>> headers, String body) {
+    }
+
+    @Test
+    void a_paid_top_up_reaches_the_partners_endpoint_signed_and_the_bell(Fleet fleet) throws Exception {
+        List<Received> received = new CopyOnWriteArrayList<>();
+        HttpServer partner = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        partner.createContext("/tollgate", exchange -> {
+            byte[] body;
+            try (InputStream in = exchange.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            Map<String, List<String>> headers = new TreeMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), List.copyOf(v)));
+            received.add(new Received(headers, new String(body, StandardCharsets.UTF_8)));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        partner.start();
+        try {
+            var account = Journeys.newUser(fleet);
+            String gateway = fleet.gatewayUrl();
+            String hookUrl = "http://127.0.0.1:" + partner.getAddress().getPort() + "/tollgate";
+            // a loopback URL the deployment has not allow-listed would be refused; this one is, so it is accepted
+            Response created = Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).contentType("application/json")
+                    .body(Map.of("url", hookUrl, "events", List.of("payment.succeeded", "invoice.issued"), "description", "books"))
+                    .post("/v1/webhooks");
+            created.then().statusCode(201).body("secret", startsWith("whsec_"));
+            String endpoint = created.path("id");
+            String secret = created.path("secret");
+            Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).contentType("application/json")
+                    .body(Map.of("url", "http://169.254.169.254/latest", "events", List.of("payment.succeeded")))
+                    .post("/v1/webhooks").then().statusCode(400).body("code", equalTo("WEBHOOK_URL_REFUSED"));
+
+            Response started = Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).contentType("application/json")
+                    .body("{\"amount_minor\": 1500, \"currency\": \"USD\", \"provider\": \"stripe\"}").post("/v1/billing/top-ups");
+            started.then().statusCode(201);
+            assertEquals(200, fleet.sandbox().complete(started.path("provider_payment_id"), true));
+
+            long waiting = System.nanoTime();
+            while (received.stream().noneMatch(r -> r.body().contains("\"payment.succeeded\""))) {
+                assertTrue(System.nanoTime() - waiting < 30_000_000_000L, "the partner's webhook did not arrive in 30 s");
+                Thread.sleep(200);
+            }
+            Received paid = received.stream().filter(r -> r.body().contains("\"payment.succeeded\"")).findFirst().orElseThrow();
+            new Webhook(secret).verify(paid.body(), paid.headers());
+            JsonPath body = JsonPath.from(paid.body());
+            assertEquals(started.<String>path("payment_id"), body.getString("data.payment_id"));
+            assertEquals(1500, body.getInt("data.credited_minor"));
+
+            // the delivery is in the endpoint's history and the payment in the bell
+            Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken())
+                    .get("/v1/webhooks/" + endpoint + "/deliveries?event_type=payment.succeeded").then().statusCode(200)
+                    .body("data[0].status", equalTo("succeeded")).body("data[0].webhook_id", equalTo(paid.headers().get("webhook-id").getFirst()));
+            while (!Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).get("/v1/notifications")
+                    .jsonPath().getList("data.title").contains("Top-up received")) {
+                assertTrue(System.nanoTime() - waiting < 60_000_000_000L, "the in-app notice did not arrive");
+                Thread.sleep(200);
+            }
+            // a stranger cannot see the endpoint
+            var stranger = Journeys.newUser(fleet);
+            Journeys.at(gateway, stranger.ip()).auth().oauth2(stranger.accessToken()).get("/v1/webhooks/" + endpoint).then()
+                    .statusCode(404).contentType("application/problem+json");
+        } finally {
+            partner.stop(0);
+        }
+    }
+}
