@@ -31,6 +31,8 @@ public class DeliveryLog {
     private static final Logger LOG = Logger.getLogger(DeliveryLog.class);
     private static final Duration AWAIT = Duration.ofSeconds(30);
 
+    // The endpoint row is written only when its health changes (or once a second): every delivery
+    // to one busy endpoint writing it would queue them all on that row's lock.
     static final String RECORD = """
             with d as (
                 update webhook_deliveries set status = $3, attempts = attempts + 1, next_attempt_at = $4, locked_until = null,
@@ -39,13 +41,17 @@ public class DeliveryLog {
                 returning id, endpoint_id, attempts),
             a as (
                 insert into webhook_attempts (delivery_id, attempt, status_code, response_body, duration_ms, error, attempted_at)
-                select d.id, d.attempts, $5, $8, $9, $6, $10 from d)
-            update webhook_endpoints e
-            set consecutive_failures = case when $11 then 0 else e.consecutive_failures + 1 end,
-                failing_since = case when $11 then null else coalesce(e.failing_since, $10) end,
-                last_attempt_at = $10, last_status_code = $5
-            from d where e.id = d.endpoint_id
-            returning e.id, e.active, e.failing_since, d.attempts""";
+                select d.id, d.attempts, $5, $8, $9, $6, $10 from d),
+            e as (
+                update webhook_endpoints e
+                set consecutive_failures = case when $11 then 0 else e.consecutive_failures + 1 end,
+                    failing_since = case when $11 then null else coalesce(e.failing_since, $10) end,
+                    last_attempt_at = $10, last_status_code = $5
+                from d where e.id = d.endpoint_id
+                  and (not $11 or e.consecutive_failures > 0 or e.last_status_code is distinct from $5
+                       or e.last_attempt_at is null or e.last_attempt_at < $10 - interval '1 second')
+                returning e.id, e.active, e.failing_since)
+            select d.endpoint_id as id, d.attempts, e.active, e.failing_since from d left join e on true""";
 
     static final String DISABLE = """
             with e as (
@@ -104,7 +110,7 @@ public class DeliveryLog {
         }
         Row row = rows.iterator().next();
         boolean disabled = false;
-        if (row.getBoolean("active")) {
+        if (Boolean.TRUE.equals(row.getBoolean("active"))) {
             OffsetDateTime failingSince = row.getOffsetDateTime("failing_since");
             if (gone) {
                 disabled = disable(row.getUUID("id"), WebhookEndpointDisabled.REASON_GONE);
