@@ -100,6 +100,11 @@ public class NotificationsTest {
                 .contentType("application/problem+json");
         given().auth().oauth2(token).get("/v1/notifications?page_size=1000").then().statusCode(200)
                 .body("meta.page_size", equalTo(100));
+        // delete all: the caller's own only
+        given().auth().oauth2(reader).delete("/v1/notifications").then().statusCode(403);
+        given().auth().oauth2(stranger).delete("/v1/notifications").then().statusCode(200).body("deleted_count", equalTo(0));
+        given().auth().oauth2(token).delete("/v1/notifications").then().statusCode(200).body("deleted_count", equalTo(2));
+        given().auth().oauth2(token).get("/v1/notifications").then().body("meta.total", equalTo(0));
     }
 
     private static void awaitCount(String token, int count) throws InterruptedException {
@@ -112,6 +117,11 @@ public class NotificationsTest {
 
     /** Publishes {@code payload} as billing's relay does (binary CloudEvents); {@code id} reuses an event id. */
     public static String publish(Object payload, String id) throws Exception {
+        return publish(payload, id, null);
+    }
+
+    /** As {@link #publish(Object, String)}, on the partition of {@code key} (default: the event's user). */
+    public static String publish(Object payload, String id, String key) throws Exception {
         EventType type = EventSchemas.typeOf(payload.getClass());
         byte[] data = JSON.writeValueAsBytes(payload);
         EventSchemas.assertValid(type.value(), data);
@@ -125,7 +135,7 @@ public class NotificationsTest {
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, CloudEventSerializer.class,
                 CloudEventSerializer.ENCODING_CONFIG, Encoding.BINARY))) {
             // keyed like billing's relay keys them, by aggregate: here the user, so the test's order is the topic's
-            producer.send(new ProducerRecord<>(type.topic(), JSON.readTree(data).path("user_id").asText(), event)).get();
+            producer.send(new ProducerRecord<>(type.topic(), key != null ? key : JSON.readTree(data).path("user_id").asText(), event)).get();
         }
         return eventId;
     }

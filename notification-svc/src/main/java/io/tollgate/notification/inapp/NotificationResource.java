@@ -107,6 +107,14 @@ public class NotificationResource {
     }
 
     @DELETE
+    @Operation(summary = "Delete every notification of the caller")
+    public Uni<Map<String, Long>> deleteAll() {
+        Principal caller = principal.jwt();
+        return Panache.withTransaction(() -> Notification.delete("userId = ?1 and tenantId = ?2", caller.userUuid(), caller.tenantId()))
+                .map(n -> Map.of("deleted_count", n));
+    }
+
+    @DELETE
     @Path("/{id}")
     public Uni<Response> delete(@PathParam("id") UUID id) {
         Principal caller = principal.jwt();

@@ -1,43 +1,33 @@
 package io.tollgate.notification.mail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.mailer.Mail;
-import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.contracts.identity.EmailVerified;
 import io.tollgate.contracts.identity.PasswordResetRequested;
 import io.tollgate.contracts.identity.VerificationRequested;
 import io.tollgate.kit.inbox.ConsumedEvent;
 import io.tollgate.kit.inbox.EventHandler;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
- * The security mails identity asks for (address verification, password reset). They are
- * transactional: no preference turns them off. A mail that the SMTP server refuses fails the
- * event, which is delivered again.
+ * The mails identity's events ask for: address verification and password reset (security: no
+ * preference turns them off) and the welcome once the address is verified. A mail the SMTP
+ * server refuses fails the event, which is delivered again.
  */
 @ApplicationScoped
 public class IdentityMails implements EventHandler {
 
-    private static final String LOG = """
-            insert into mail_log (id, user_id, tenant_id, recipient, template, subject, status, source_event)
-            values (?1, ?2, ?3, ?4, ?5, ?6, 'sent', ?7) on conflict (source_event) do nothing""";
-
-    private final ReactiveMailer mailer;
+    private final Postman postman;
     private final ObjectMapper json;
-    private final String publicBaseUrl;
 
-    public IdentityMails(ReactiveMailer mailer, ObjectMapper json,
-                         @ConfigProperty(name = "tollgate.public-base-url", defaultValue = "http://127.0.0.1:8080") String publicBaseUrl) {
-        this.mailer = mailer;
+    public IdentityMails(Postman postman, ObjectMapper json) {
+        this.postman = postman;
         this.json = json;
-        this.publicBaseUrl = publicBaseUrl;
     }
 
     @Override
@@ -52,50 +42,31 @@ public class IdentityMails implements EventHandler {
 
     @Override
     public boolean accepts(String type) {
-        return VerificationRequested.TYPE.equals(type) || PasswordResetRequested.TYPE.equals(type);
+        return Set.of(VerificationRequested.TYPE, PasswordResetRequested.TYPE, EmailVerified.TYPE).contains(type);
     }
 
     @Override
     public Uni<Void> apply(ConsumedEvent event) {
-        String template;
-        String subject;
-        String text;
-        UUID userId;
-        UUID tenantId;
-        String to;
-        if (VerificationRequested.TYPE.equals(event.type())) {
-            VerificationRequested v = event.data(json, VerificationRequested.class);
-            template = "verify-email";
-            subject = "Verify your e-mail address";
-            to = v.email();
-            userId = v.userId();
-            tenantId = v.tenantId();
-            text = "Hello " + name(v.fullName()) + ",\n\nconfirm this address by opening\n" + publicBaseUrl
-                    + "/verify-email?token=" + URLEncoder.encode(v.token(), StandardCharsets.UTF_8)
-                    + "\n\nor enter the code " + v.code() + ". It expires at " + v.expiresAt() + ".\n\n"
-                    + "If you did not sign up, ignore this mail.\n";
-        } else {
-            PasswordResetRequested r = event.data(json, PasswordResetRequested.class);
-            template = "password-reset";
-            subject = "Reset your password";
-            to = r.email();
-            userId = r.userId();
-            tenantId = r.tenantId();
-            text = "Hello " + name(r.fullName()) + ",\n\nchoose a new password at\n" + publicBaseUrl + "/reset-password?token="
-                    + URLEncoder.encode(r.token(), StandardCharsets.UTF_8) + "\n\nThe link expires at " + r.expiresAt()
-                    + ". If you did not ask for it, ignore this mail; your password is unchanged.\n";
-        }
-        Mail mail = Mail.withText(to, subject, text).addHeader("X-Tollgate-Template", template)
-                .addHeader("Auto-Submitted", "auto-generated");
-        return mailer.send(mail)
-                .chain(() -> Panache.getSession().chain(s -> s.createNativeQuery(LOG)
-                        .setParameter(1, UUID.randomUUID()).setParameter(2, userId).setParameter(3, tenantId)
-                        .setParameter(4, to).setParameter(5, template).setParameter(6, subject).setParameter(7, event.id())
-                        .executeUpdate()))
-                .replaceWithVoid();
-    }
-
-    private static String name(String fullName) {
-        return fullName == null || fullName.isBlank() ? "there" : fullName;
+        String base = postman.publicBaseUrl();
+        Postman.Letter letter = switch (event.type()) {
+            case VerificationRequested.TYPE -> {
+                VerificationRequested v = event.data(json, VerificationRequested.class);
+                yield new Postman.Letter(MailKind.VERIFY_EMAIL, v.userId(), v.tenantId(), v.email(), v.fullName(), Map.of(
+                        "actionUrl", base + "/verify-email?token=" + URLEncoder.encode(v.token(), StandardCharsets.UTF_8),
+                        "code", v.code(), "expiresAt", v.expiresAt().toString()), event.id());
+            }
+            case PasswordResetRequested.TYPE -> {
+                PasswordResetRequested r = event.data(json, PasswordResetRequested.class);
+                yield new Postman.Letter(MailKind.PASSWORD_RESET, r.userId(), r.tenantId(), r.email(), r.fullName(), Map.of(
+                        "actionUrl", base + "/reset-password?token=" + URLEncoder.encode(r.token(), StandardCharsets.UTF_8),
+                        "expiresAt", r.expiresAt().toString()), event.id());
+            }
+            default -> {
+                EmailVerified v = event.data(json, EmailVerified.class);
+                yield new Postman.Letter(MailKind.WELCOME, v.userId(), v.tenantId(), v.email(), v.fullName(),
+                        Map.of("actionUrl", base + "/v1/billing/top-ups"), event.id());
+            }
+        };
+        return postman.send(letter).replaceWithVoid();
     }
 }

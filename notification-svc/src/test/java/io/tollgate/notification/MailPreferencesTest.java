@@ -1,0 +1,207 @@
+package io.tollgate.notification;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.tollgate.contracts.billing.BalanceLow;
+import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.contracts.identity.TenantUpdated;
+import io.tollgate.contracts.identity.UserRegistered;
+import io.tollgate.kit.testing.TestTokens;
+import io.tollgate.notification.mail.UnsubscribeTokens;
+import io.tollgate.sandbox.MailSandbox;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Templated, branded mail over real SMTP; preferences and RFC 8058 one-click unsubscribe. */
+@QuarkusTest
+class MailPreferencesTest {
+
+    @Inject
+    UnsubscribeTokens tokens;
+
+    record Customer(UUID user, UUID tenant, String email, String token) {
+    }
+
+    /** A tenant with its own mail branding and a user of it that notification-svc knows the address of. */
+    Customer customer() throws Exception {
+        UUID tenant = UUID.randomUUID();
+        UUID user = UUID.randomUUID();
+        String email = "grace-" + user + "@example.com";
+        // same partition as the user's event, so the branding is in before the address
+        NotificationsTest.publish(new TenantUpdated(tenant, "acme-" + user, "Acme", "Active", "USD", List.of(), null,
+                Map.of("display_name", "Acme Proxies", "email_from_name", "Acme Proxies", "email_from_address", "hello@acme.test",
+                        "email_reply_to", "support@acme.test", "primary_color", "#FF5500",
+                        "email_footer_html", "<p>Acme Ltd &middot; 1 Main Street</p>"), Instant.now()), null, user.toString());
+        NotificationsTest.publish(new UserRegistered(user, tenant, email, "Grace Hopper", "USD", "en", Instant.now()), null);
+        String unsubscribe = tokens.issue(user);
+        await("the address to be known", () -> given().get("/v1/unsubscribe?token=" + unsubscribe).statusCode() == 200);
+        return new Customer(user, tenant, email, TestTokens.user(user, tenant).sign());
+    }
+
+    @Test
+    void receipts_and_alerts_are_branded_and_only_optional_mail_can_be_unsubscribed() throws Exception {
+        Customer c = customer();
+        UUID payment = UUID.randomUUID();
+        NotificationsTest.publish(new PaymentSucceeded(c.user(), c.tenant(), payment, "stripe", "pi_1", 2500, "USD", 2750, null,
+                "checkout", Instant.now()), null);
+        MailSandbox.Message receipt = awaitMail(c.email(), "Your payment receipt", 1).getFirst();
+        String raw = unfold(receipt.data());
+        assertTrue(raw.contains("From: Acme Proxies <hello@acme.test>"), raw);
+        assertTrue(raw.contains("Reply-To: support@acme.test"), raw);
+        assertTrue(raw.contains("X-Tollgate-Template: topup-succeeded"), raw);
+        assertFalse(raw.contains("List-Unsubscribe"), "a receipt is transactional: " + raw);
+        assertTrue(raw.contains("multipart/alternative"), raw);
+        String body = decoded(raw);
+        assertTrue(body.contains("thank you for your payment of 25.00 USD. 27.50 USD was added to your balance."), body);
+        assertTrue(body.contains("border-top:4px solid #FF5500"), body);
+        assertTrue(body.contains("<p>Acme Ltd &middot; 1 Main Street</p>"), body);
+        assertTrue(body.contains("Hello Grace Hopper,"), body);
+        assertTrue(body.contains("/v1/billing/payments/" + payment), body);
+
+        NotificationsTest.publish(new BalanceLow(c.user(), c.tenant(), "USD", 300, 500, Instant.now()), null);
+        MailSandbox.Message low = awaitMail(c.email(), "Your balance is low", 1).getFirst();
+        String lowRaw = unfold(low.data());
+        assertTrue(lowRaw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), lowRaw);
+        Matcher link = Pattern.compile("List-Unsubscribe: <(http[^>]+/v1/unsubscribe/all\\?token=([^>]+))>").matcher(lowRaw);
+        assertTrue(link.find(), lowRaw);
+        String token = link.group(2);
+        assertTrue(decoded(lowRaw).contains("your available balance is 3.00 USD, below your alert at 5.00 USD."), decoded(lowRaw));
+
+        // the mail client's one-click POST (RFC 8058)
+        given().contentType(ContentType.URLENC).formParam("List-Unsubscribe", "One-Click")
+                .post("/v1/unsubscribe/all?token=" + token).then().statusCode(200).body("unsubscribed_from_all", equalTo(true));
+        given().get("/v1/unsubscribe?token=" + token).then().statusCode(200).body("unsubscribed_from_all", equalTo(true))
+                .body("subscriptions.billing", equalTo(true)).body("transactional", equalTo(List.of("security", "account")));
+        given().auth().oauth2(c.token()).get("/v1/email-preferences").then().statusCode(200).body("unsubscribed_from_all", equalTo(true));
+
+        NotificationsTest.publish(new BalanceLow(c.user(), c.tenant(), "USD", 200, 500, Instant.now()), null);
+        NotificationsTest.publish(new PaymentSucceeded(c.user(), c.tenant(), UUID.randomUUID(), "stripe", "pi_2", 1000, "USD", 1000, null,
+                "checkout", Instant.now()), null);
+        awaitMail(c.email(), "Your payment receipt", 2); // transactional mail still arrives
+        String admin = TestTokens.user(UUID.randomUUID(), c.tenant()).roles("admin").sign();
+        await("the suppressed alert in the log", () -> given().auth().oauth2(admin)
+                .get("/v1/admin/notifications/mail-log?recipient=" + c.email() + "&status=suppressed").<Integer>path("meta.total") == 1);
+        assertEquals(1, mails(c.email(), "Your balance is low").size());
+
+        // back on, but billing mail switched off by itself
+        given().post("/v1/unsubscribe/resubscribe?token=" + token).then().statusCode(200).body("unsubscribed_from_all", equalTo(false));
+        given().auth().oauth2(c.token()).contentType(ContentType.JSON).body(Map.of("billing", false))
+                .patch("/v1/email-preferences").then().statusCode(200).body("subscriptions.billing", equalTo(false))
+                .body("subscriptions.render", equalTo(true));
+        NotificationsTest.publish(new BalanceLow(c.user(), c.tenant(), "USD", 100, 500, Instant.now()), null);
+        await("the second suppressed alert", () -> given().auth().oauth2(admin)
+                .get("/v1/admin/notifications/mail-log?recipient=" + c.email() + "&status=suppressed").<Integer>path("meta.total") == 2);
+        given().contentType(ContentType.JSON).body(Map.of("billing", true)).patch("/v1/unsubscribe?token=" + token).then()
+                .statusCode(200).body("subscriptions.billing", equalTo(true));
+        NotificationsTest.publish(new BalanceLow(c.user(), c.tenant(), "USD", 50, 500, Instant.now()), null);
+        awaitMail(c.email(), "Your balance is low", 2);
+        given().auth().oauth2(admin).get("/v1/admin/notifications/mail-log?recipient=" + c.email()).then().statusCode(200)
+                .body("meta.total", equalTo(6)).body("data[0].template", equalTo("low-balance")).body("data[0].status", equalTo("sent"));
+    }
+
+    @Test
+    void bad_preferences_and_foreign_tokens_change_nothing() throws Exception {
+        Customer c = customer();
+        for (Map<String, Object> bad : List.of(Map.<String, Object>of("security", false), Map.<String, Object>of("account", false),
+                Map.<String, Object>of("nope", true), Map.<String, Object>of("billing", "yes"), Map.<String, Object>of())) {
+            given().auth().oauth2(c.token()).contentType(ContentType.JSON).body(bad).patch("/v1/email-preferences").then()
+                    .statusCode(400).contentType("application/problem+json");
+        }
+        given().auth().oauth2(c.token()).get("/v1/email-preferences").then().statusCode(200)
+                .body("subscriptions.billing", equalTo(true)).body("unsubscribed_from_all", equalTo(false));
+        for (String token : List.of("garbage", tokens.issue(c.user()) + "x", tokens.issue(UUID.randomUUID()), "")) {
+            given().get("/v1/unsubscribe?token=" + token).then().statusCode(404).contentType("application/problem+json");
+            given().post("/v1/unsubscribe/all?token=" + token).then().statusCode(404);
+        }
+        given().auth().oauth2(c.token()).get("/v1/email-preferences").then().body("unsubscribed_from_all", equalTo(false));
+        String key = TestTokens.user(c.user(), c.tenant()).apiKey(UUID.randomUUID(), "account:read").sign();
+        given().auth().oauth2(key).get("/v1/email-preferences").then().statusCode(200);
+        given().auth().oauth2(key).contentType(ContentType.JSON).body(Map.of("billing", false)).patch("/v1/email-preferences").then()
+                .statusCode(403).body("code", equalTo("JWT_ONLY"));
+        given().get("/v1/email-preferences").then().statusCode(401);
+    }
+
+    @Test
+    void an_administrator_sends_every_template_to_check_the_set_up() throws Exception {
+        Customer c = customer();
+        String admin = TestTokens.user(UUID.randomUUID(), c.tenant()).roles("admin").sign();
+        String to = "ops-" + UUID.randomUUID() + "@example.com";
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("template", "all", "to", to))
+                .post("/v1/admin/notifications/test-email").then().statusCode(200).body("to", equalTo(to))
+                .body("sent", hasSize(9)).body("sent.ok", equalTo(java.util.Collections.nCopies(9, true)));
+        await("nine mails", () -> MailTest.Smtp.running.messagesTo(to).size() == 9);
+        for (MailSandbox.Message m : MailTest.Smtp.running.messagesTo(to)) {
+            String raw = unfold(m.data());
+            assertTrue(raw.contains("From: Acme Proxies <hello@acme.test>"), raw);
+            assertTrue(raw.contains("text/plain") && raw.contains("text/html"), raw);
+        }
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("template", "nope", "to", to))
+                .post("/v1/admin/notifications/test-email").then().statusCode(400).contentType("application/problem+json");
+        given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("template", "welcome", "to", "not-an-address"))
+                .post("/v1/admin/notifications/test-email").then().statusCode(400);
+        given().auth().oauth2(c.token()).contentType(ContentType.JSON).body(Map.of("template", "welcome", "to", to))
+                .post("/v1/admin/notifications/test-email").then().statusCode(403);
+        given().auth().oauth2(c.token()).get("/v1/admin/notifications/mail-log").then().statusCode(403);
+        assertEquals(9, MailTest.Smtp.running.messagesTo(to).size());
+    }
+
+    static List<MailSandbox.Message> mails(String to, String subject) {
+        return MailTest.Smtp.running.messagesTo(to).stream().filter(m -> m.subject().equals(subject)).toList();
+    }
+
+    static List<MailSandbox.Message> awaitMail(String to, String subject, int count) throws InterruptedException {
+        await(count + " mail(s) '" + subject + "' to " + to, () -> mails(to, subject).size() >= count);
+        return mails(to, subject);
+    }
+
+    static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what + " did not happen");
+            Thread.sleep(100);
+        }
+    }
+
+    /** Header lines unfolded (RFC 5322 folding). */
+    static String unfold(String raw) {
+        return raw.replaceAll("\r?\n[ \t]+", " ");
+    }
+
+    /** Quoted-printable parts decoded, so the text reads as written. */
+    static String decoded(String raw) {
+        String joined = raw.replaceAll("=\r?\n", "");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] bytes = joined.getBytes(StandardCharsets.ISO_8859_1);
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '=' && i + 2 < bytes.length && hex(bytes[i + 1]) >= 0 && hex(bytes[i + 2]) >= 0) {
+                out.write(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+                i += 2;
+            } else {
+                out.write(bytes[i]);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static int hex(byte b) {
+        return Character.digit(b, 16);
+    }
+}
