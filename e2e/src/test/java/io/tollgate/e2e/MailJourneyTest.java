@@ -41,5 +41,13 @@ class MailJourneyTest {
         var account = Journeys.signIn(fleet, userId, email, ip);
         Journeys.at(fleet.gatewayUrl(), ip).auth().oauth2(account.accessToken()).get("/v1/me").then().statusCode(200)
                 .body("email_verified", equalTo(true));
+        // the verified address gets the welcome, in text and HTML
+        while (fleet.mail().messagesTo(email).size() < 2) {
+            assertTrue(System.nanoTime() - started < 60_000_000_000L, "no welcome mail in 60 s");
+            Thread.sleep(200);
+        }
+        MailSandbox.Message welcome = fleet.mail().messagesTo(email).get(1);
+        assertTrue(welcome.subject().startsWith("Welcome to "), welcome.subject());
+        assertTrue(welcome.data().contains("text/html") && welcome.data().contains("Hello Mailed User,"), welcome.data());
     }
 }

@@ -20,7 +20,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A partner's endpoint hears about a payment: checkout, provider webhook, billing event, signed delivery. */
+/** A paid top-up: checkout, provider webhook, billing event; then a signed delivery to the partner, the bell, the receipt mail. */
 @ExtendWith(FleetExtension.class)
 class WebhookJourneyTest {
 
@@ -83,6 +83,15 @@ class WebhookJourneyTest {
                 assertTrue(System.nanoTime() - waiting < 60_000_000_000L, "the in-app notice did not arrive");
                 Thread.sleep(200);
             }
+            // and the receipt is in the mailbox
+            while (fleet.mail().messagesTo(account.email()).stream().noneMatch(m -> m.subject().equals("Your payment receipt"))) {
+                assertTrue(System.nanoTime() - waiting < 60_000_000_000L, "the receipt mail did not arrive");
+                Thread.sleep(200);
+            }
+            String receipt = fleet.mail().messagesTo(account.email()).stream().filter(m -> m.subject().equals("Your payment receipt"))
+                    .findFirst().orElseThrow().data();
+            assertTrue(receipt.contains("thank you for your payment of 15.00 USD") && receipt.contains("X-Tollgate-Template: topup-succeeded"),
+                    receipt);
             // a stranger cannot see the endpoint
             var stranger = Journeys.newUser(fleet);
             Journeys.at(gateway, stranger.ip()).auth().oauth2(stranger.accessToken()).get("/v1/webhooks/" + endpoint).then()
