@@ -22,10 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Identity's security mails go over real SMTP to the mail sandbox, once per event. */
 @QuarkusTest
 @QuarkusTestResource(MailTest.Smtp.class)
-class MailTest {
+public class MailTest {
 
     public static class Smtp implements QuarkusTestResourceLifecycleManager {
-        static volatile MailSandbox running;
+        public static volatile MailSandbox running;
 
         @Override
         public Map<String, String> start() {

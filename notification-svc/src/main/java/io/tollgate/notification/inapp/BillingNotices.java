@@ -11,6 +11,7 @@ import io.tollgate.contracts.billing.InvoiceIssued;
 import io.tollgate.contracts.billing.PaymentFailed;
 import io.tollgate.contracts.billing.PaymentSucceeded;
 import io.tollgate.kit.inbox.ConsumedEvent;
+import io.tollgate.notification.Routing;
 import io.tollgate.kit.inbox.EventHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -47,7 +48,7 @@ public class BillingNotices implements EventHandler {
 
     @Override
     public boolean accepts(String type) {
-        return TYPES.contains(type);
+        return TYPES.contains(type) && Routing.routes(type, Routing.Channel.IN_APP);
     }
 
     @Override

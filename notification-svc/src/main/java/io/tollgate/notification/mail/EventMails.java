@@ -9,6 +9,7 @@ import io.tollgate.contracts.notification.WebhookEndpointDisabled;
 import io.tollgate.contracts.render.JobCompleted;
 import io.tollgate.contracts.render.JobFailed;
 import io.tollgate.kit.inbox.ConsumedEvent;
+import io.tollgate.notification.Routing;
 import io.tollgate.kit.inbox.EventHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -50,7 +51,7 @@ public class EventMails implements EventHandler {
 
     @Override
     public boolean accepts(String type) {
-        return TYPES.contains(type);
+        return TYPES.contains(type) && Routing.routes(type, Routing.Channel.EMAIL);
     }
 
     @Override

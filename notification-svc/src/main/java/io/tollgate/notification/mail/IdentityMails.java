@@ -6,6 +6,7 @@ import io.tollgate.contracts.identity.EmailVerified;
 import io.tollgate.contracts.identity.PasswordResetRequested;
 import io.tollgate.contracts.identity.VerificationRequested;
 import io.tollgate.kit.inbox.ConsumedEvent;
+import io.tollgate.notification.Routing;
 import io.tollgate.kit.inbox.EventHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -42,7 +43,8 @@ public class IdentityMails implements EventHandler {
 
     @Override
     public boolean accepts(String type) {
-        return Set.of(VerificationRequested.TYPE, PasswordResetRequested.TYPE, EmailVerified.TYPE).contains(type);
+        return Set.of(VerificationRequested.TYPE, PasswordResetRequested.TYPE, EmailVerified.TYPE).contains(type)
+                && Routing.routes(type, Routing.Channel.EMAIL);
     }
 
     @Override

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.inbox.ConsumedEvent;
+import io.tollgate.notification.Routing;
 import io.tollgate.kit.inbox.EventHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -58,7 +59,8 @@ public class WebhookFanout implements EventHandler {
 
     @Override
     public boolean accepts(String type) {
-        return EventCatalogue.publicType(type).isPresent();
+        return EventCatalogue.publicType(type).isPresent()
+                && Routing.routes(type, Routing.Channel.WEBHOOK);
     }
 
     @Override

@@ -53,6 +53,8 @@ class WebhooksTest {
     UrlGuard guard;
     @Inject
     DeliveryWorker worker;
+    @Inject
+    io.tollgate.notification.mail.UnsubscribeTokens tokens;
 
     Receiver receiver;
 
@@ -231,6 +233,11 @@ class WebhooksTest {
     void a_410_disables_the_endpoint_at_once_and_tells_its_owner() throws Exception {
         receiver.answer("/gone", n -> Receiver.Answer.of(410));
         Endpoint e = endpoint("/gone", "balance.low");
+        String email = "owner-" + e.user() + "@example.com";
+        NotificationsTest.publish(new io.tollgate.contracts.identity.UserRegistered(e.user(), TENANT, email, "Owner", "USD", "en",
+                Instant.now()), null);
+        String unsubscribe = tokens.issue(e.user());
+        await("the owner's address to be known", () -> given().get("/v1/unsubscribe?token=" + unsubscribe).statusCode() == 200);
         NotificationsTest.publish(new BalanceLow(userOf(e), TENANT, "USD", 10, 100, Instant.now()), null);
         await("the endpoint to be disabled", () -> !given().auth().oauth2(e.token()).get("/v1/webhooks/" + e.id())
                 .<Boolean>path("active"));
@@ -239,6 +246,9 @@ class WebhooksTest {
         awaitDelivery(e, "failed").body("data[0].attempts", equalTo(1));
         given().auth().oauth2(e.token()).get("/v1/notifications").then()
                 .body("data.title", hasItem("Webhook endpoint disabled")).body("data.action_url", hasItem("/v1/webhooks/" + e.id()));
+        // and by mail, through the endpoint_disabled event
+        await("the owner's mail", () -> io.tollgate.notification.MailTest.Smtp.running.messagesTo(email).stream()
+                .anyMatch(m -> m.subject().equals("We stopped sending to your webhook endpoint")));
         String delivery = given().auth().oauth2(e.token()).get("/v1/webhooks/" + e.id() + "/deliveries").path("data[0].id");
         given().auth().oauth2(e.token()).post("/v1/webhooks/" + e.id() + "/deliveries/" + delivery + "/redeliver").then()
                 .statusCode(409).contentType("application/problem+json").body("code", equalTo("ENDPOINT_DISABLED"));
