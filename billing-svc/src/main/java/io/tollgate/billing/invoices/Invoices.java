@@ -51,6 +51,13 @@ public class Invoices {
     /** Issues a paid invoice with one line inside {@code c}'s transaction, with its event. */
     public Uni<UUID> issuePaid(SqlClient c, UUID tenantId, UUID userId, String currency, long amountMinor, String method,
                                UUID paymentId, String description, String type) {
+        return issuePaid(c, tenantId, userId, currency, method, paymentId, null, description, type, 1, amountMinor);
+    }
+
+    /** A paid invoice of one line, {@code quantity} x {@code unitPriceMinor}, for a payment or a purchase. */
+    public Uni<UUID> issuePaid(SqlClient c, UUID tenantId, UUID userId, String currency, String method, UUID paymentId,
+                               UUID purchaseId, String description, String type, int quantity, long unitPriceMinor) {
+        long amountMinor = quantity * unitPriceMinor;
         UUID id = UUID.randomUUID();
         Instant now = clock.instant();
         int year = now.atOffset(ZoneOffset.UTC).getYear();
@@ -63,14 +70,15 @@ public class Invoices {
                     OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
                     return c.preparedQuery("""
                                     insert into invoices (id, tenant_id, user_id, number, status, currency, subtotal_minor, tax_minor,
-                                                          total_minor, payment_method, payment_id, issued_at, paid_at)
-                                    values ($1, $2, $3, $4, 'paid', $5, $6, 0, $6, $7, $8, $9, $9)""")
-                            .execute(Tuple.from(List.of(id, tenantId, userId, number, currency, amountMinor, method, paymentId, at)))
+                                                          total_minor, payment_method, payment_id, issued_at, paid_at, purchase_id)
+                                    values ($1, $2, $3, $4, 'paid', $5, $6, 0, $6, $7, $8, $9, $9, $10)""")
+                            .execute(Tuple.from(new Object[] {id, tenantId, userId, number, currency, amountMinor, method, paymentId, at,
+                                    purchaseId}))
                             .chain(() -> c.preparedQuery("""
                                             insert into invoice_items (invoice_id, position, description, type, quantity,
                                                                        unit_price_minor, total_minor)
-                                            values ($1, 1, $2, $3, 1, $4, $4)""")
-                                    .execute(Tuple.of(id, description, type, amountMinor)))
+                                            values ($1, 1, $2, $3, $4, $5, $6)""")
+                                    .execute(Tuple.of(id, description, type, quantity, unitPriceMinor, amountMinor)))
                             .chain(() -> outbox.append(c, id.toString(), "users/" + userId,
                                     new InvoiceIssued(userId, tenantId, id, number, amountMinor, currency, now)))
                             .replaceWith(id);
