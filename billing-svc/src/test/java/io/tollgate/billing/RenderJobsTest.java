@@ -3,28 +3,14 @@ package io.tollgate.billing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.core.message.Encoding;
-import io.cloudevents.kafka.CloudEventSerializer;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tollgate.contracts.EventSchemas;
-import io.tollgate.contracts.EventType;
 import io.tollgate.contracts.render.JobCancelled;
 import io.tollgate.contracts.render.JobCompleted;
 import io.tollgate.contracts.render.JobFailed;
-import io.tollgate.kit.testing.KafkaProbe;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.Map;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -71,20 +57,6 @@ class RenderJobsTest {
     }
 
     private static String publish(Object payload, String id) throws Exception {
-        EventType type = EventSchemas.typeOf(payload.getClass());
-        byte[] data = JSON.writeValueAsBytes(payload);
-        EventSchemas.assertValid(type.value(), data);
-        String eventId = id == null ? UUID.randomUUID().toString() : id;
-        CloudEvent event = CloudEventBuilder.v1().withId(eventId).withType(type.value())
-                .withSource(URI.create("urn:tollgate:render-svc")).withTime(OffsetDateTime.now())
-                .withDataContentType("application/json").withData(data).build();
-        try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaProbe.bootstrap(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, CloudEventSerializer.class,
-                CloudEventSerializer.ENCODING_CONFIG, Encoding.BINARY))) {
-            producer.send(new ProducerRecord<>(type.topic(), "job", event)).get();
-        }
-        return eventId;
+        return io.tollgate.kit.testing.Events.publish(payload, id, "job", "render-svc");
     }
 }

@@ -3,29 +3,15 @@ package io.tollgate.notification;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
-import io.cloudevents.core.message.Encoding;
-import io.cloudevents.kafka.CloudEventSerializer;
 import io.quarkus.test.junit.QuarkusTest;
-import io.tollgate.contracts.EventSchemas;
-import io.tollgate.contracts.EventType;
 import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.InvoiceIssued;
 import io.tollgate.contracts.billing.PaymentSucceeded;
-import io.tollgate.kit.testing.KafkaProbe;
 import io.tollgate.kit.testing.TestTokens;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.Map;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -122,21 +108,8 @@ public class NotificationsTest {
 
     /** As {@link #publish(Object, String)}, on the partition of {@code key} (default: the event's user). */
     public static String publish(Object payload, String id, String key) throws Exception {
-        EventType type = EventSchemas.typeOf(payload.getClass());
-        byte[] data = JSON.writeValueAsBytes(payload);
-        EventSchemas.assertValid(type.value(), data);
-        String eventId = id == null ? UUID.randomUUID().toString() : id;
-        CloudEvent event = CloudEventBuilder.v1().withId(eventId).withType(type.value())
-                .withSource(URI.create("urn:tollgate:billing-svc")).withTime(OffsetDateTime.now())
-                .withDataContentType("application/json").withData(data).build();
-        try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaProbe.bootstrap(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, CloudEventSerializer.class,
-                CloudEventSerializer.ENCODING_CONFIG, Encoding.BINARY))) {
-            // keyed like billing's relay keys them, by aggregate: here the user, so the test's order is the topic's
-            producer.send(new ProducerRecord<>(type.topic(), key != null ? key : JSON.readTree(data).path("user_id").asText(), event)).get();
-        }
-        return eventId;
+        // keyed like billing's relay keys them, by aggregate: here the user, so the test's order is the topic's
+        String partition = key != null ? key : JSON.readTree(JSON.writeValueAsBytes(payload)).path("user_id").asText();
+        return io.tollgate.kit.testing.Events.publish(payload, id, partition, "billing-svc");
     }
 }

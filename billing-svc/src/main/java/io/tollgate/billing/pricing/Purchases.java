@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.tollgate.billing.alerts.Alerts;
 import io.tollgate.billing.invoices.Invoices;
 import io.tollgate.billing.ledger.Ledger;
+import io.tollgate.contracts.billing.AllowanceRestored;
 import io.tollgate.contracts.billing.EntitlementChanged;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.paging.Page;
@@ -29,15 +30,18 @@ import java.util.UUID;
 @ApplicationScoped
 public class Purchases {
 
+    /** Traffic left (bytes), used and used beyond the allowance; slots held; the tier. */
     public record Entitlements(long trafficSharedBytes, long trafficPrivateBytes, int slotsShared, int slotsPrivate,
+                               long usedSharedBytes, long usedPrivateBytes, long overageSharedBytes, long overagePrivateBytes,
                                PriceBook.TierInfo tier) {
         static Entitlements of(Row r) {
             return new Entitlements(r.getLong("traffic_shared_bytes"), r.getLong("traffic_private_bytes"), r.getInteger("slots_shared"),
-                    r.getInteger("slots_private"), PriceBook.tier(r.getLong("cumulative_gb")));
+                    r.getInteger("slots_private"), r.getLong("used_shared_bytes"), r.getLong("used_private_bytes"),
+                    r.getLong("overage_shared_bytes"), r.getLong("overage_private_bytes"), PriceBook.tier(r.getLong("cumulative_gb")));
         }
 
         static Entitlements none() {
-            return new Entitlements(0, 0, 0, 0, PriceBook.tier(0));
+            return new Entitlements(0, 0, 0, 0, 0, 0, 0, 0, PriceBook.tier(0));
         }
     }
 
@@ -120,6 +124,10 @@ public class Purchases {
                                     quote.unitPriceMinor(), quote.discountPercent(), charge ? quote.totalMinor() : 0L, quote.currency(), charge,
                                     journalId, createdBy, now.atOffset(java.time.ZoneOffset.UTC)}))
                             .chain(() -> grant(c, userId, quote))
+                            .call(granted -> granted.restored() == null ? Uni.createFrom().voidItem()
+                                    : outbox.append(c, userId.toString(), "users/" + userId, new AllowanceRestored(userId, tenantId,
+                                            granted.restored(), granted.restoredBytes(), now)))
+                            .map(Granted::after)
                             .chain(after -> (charge ? invoices.issuePaid(c, tenantId, userId, quote.currency(), "balance", null, id,
                                             description, quote.resource(), quote.amount(), quote.unitPriceMinor())
                                             .call(invoice -> c.preparedQuery("update purchases set invoice_id = $2 where id = $1")
@@ -142,18 +150,37 @@ public class Purchases {
                 .map(rows -> Entitlements.of(rows.iterator().next()));
     }
 
-    private static Uni<Entitlements> grant(SqlClient c, UUID userId, PriceBook.Quote q) {
+    /** The totals after a purchase, and the traffic kind it brought back from exhaustion (or null). */
+    private record Granted(Entitlements after, String restored, long restoredBytes) {
+    }
+
+    private static Uni<Granted> grant(SqlClient c, UUID userId, PriceBook.Quote q) {
         long bytes = q.resource().equals("traffic") ? q.amount() * PriceBook.BYTES_PER_GB : 0;
         int slots = q.resource().equals("ports") ? q.amount() : 0;
         int gb = q.resource().equals("traffic") ? q.amount() : 0;
+        long shared = q.isPrivate() ? 0L : bytes;
+        long priv = q.isPrivate() ? bytes : 0L;
         return c.preparedQuery("""
-                        update entitlements set traffic_shared_bytes = traffic_shared_bytes + $2, traffic_private_bytes = traffic_private_bytes + $3,
-                               slots_shared = slots_shared + $4, slots_private = slots_private + $5, cumulative_gb = cumulative_gb + $6,
+                        with old as (select exhausted_shared, exhausted_private from entitlements where user_id = $1)
+                        update entitlements e set traffic_shared_bytes = e.traffic_shared_bytes + $2,
+                               traffic_private_bytes = e.traffic_private_bytes + $3,
+                               slots_shared = e.slots_shared + $4, slots_private = e.slots_private + $5, cumulative_gb = e.cumulative_gb + $6,
+                               exhausted_shared = e.exhausted_shared and $2 = 0, exhausted_private = e.exhausted_private and $3 = 0,
                                updated_at = now()
-                        where user_id = $1 returning *""")
-                .execute(Tuple.from(new Object[] {userId, q.isPrivate() ? 0L : bytes, q.isPrivate() ? bytes : 0L,
-                        q.isPrivate() ? 0 : slots, q.isPrivate() ? slots : 0, (long) gb}))
-                .map(rows -> Entitlements.of(rows.iterator().next()));
+                        from old where e.user_id = $1
+                        returning e.*, old.exhausted_shared as was_exhausted_shared, old.exhausted_private as was_exhausted_private""")
+                .execute(Tuple.from(new Object[] {userId, shared, priv, q.isPrivate() ? 0 : slots, q.isPrivate() ? slots : 0, (long) gb}))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    Entitlements after = Entitlements.of(r);
+                    if (shared > 0 && r.getBoolean("was_exhausted_shared")) {
+                        return new Granted(after, "traffic_shared", after.trafficSharedBytes());
+                    }
+                    if (priv > 0 && r.getBoolean("was_exhausted_private")) {
+                        return new Granted(after, "traffic_private", after.trafficPrivateBytes());
+                    }
+                    return new Granted(after, null, 0);
+                });
     }
 
     public Uni<Page<PurchaseView>> page(UUID userId, PageRequest page) {

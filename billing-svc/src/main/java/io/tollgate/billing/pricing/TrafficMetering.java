@@ -1,0 +1,91 @@
+package io.tollgate.billing.pricing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.contracts.billing.AllowanceExhausted;
+import io.tollgate.contracts.proxy.TrafficMetered;
+import io.tollgate.kit.inbox.ConsumedEvent;
+import io.tollgate.kit.inbox.EventHandler;
+import io.tollgate.kit.outbox.Outbox;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.util.Set;
+
+/**
+ * Charges each metered traffic window against the user's allowance of its kind, in the inbox's
+ * transaction (a window redelivered counts once). The allowance never goes below zero; what is
+ * used beyond it is counted as overage, and the first window that empties it publishes
+ * {@code allowance.exhausted} so proxy-svc stops the user's ports of that kind.
+ */
+@ApplicationScoped
+public class TrafficMetering implements EventHandler {
+
+    private static final String CHARGE = """
+            with old as (select traffic_%1$s_bytes as left_before, exhausted_%1$s as was_exhausted
+                         from entitlements where user_id = ?1 for update)
+            update entitlements e set traffic_%1$s_bytes = greatest(e.traffic_%1$s_bytes - ?2, 0),
+                   used_%1$s_bytes = e.used_%1$s_bytes + ?2,
+                   overage_%1$s_bytes = e.overage_%1$s_bytes + greatest(?2 - e.traffic_%1$s_bytes, 0),
+                   exhausted_%1$s = e.exhausted_%1$s or (?2 > 0 and e.traffic_%1$s_bytes - ?2 <= 0),
+                   updated_at = now()
+            from old where e.user_id = ?1
+            returning old.was_exhausted, e.exhausted_%1$s as exhausted, e.overage_%1$s_bytes as overage""";
+
+    private static final String DAILY = """
+            insert into traffic_usage_daily (user_id, tenant_id, day, is_private, bytes, windows) values (?1, ?2, ?3, ?4, ?5, 1)
+            on conflict (user_id, day, is_private) do update set bytes = traffic_usage_daily.bytes + excluded.bytes,
+                windows = traffic_usage_daily.windows + 1""";
+
+    private final ObjectMapper json;
+    private final Outbox outbox;
+    private final Clock clock;
+
+    public TrafficMetering(ObjectMapper json, Outbox outbox, Clock clock) {
+        this.json = json;
+        this.outbox = outbox;
+        this.clock = clock;
+    }
+
+    @Override
+    public String consumer() {
+        return "billing.traffic";
+    }
+
+    @Override
+    public Set<String> topics() {
+        return Set.of("proxy.events");
+    }
+
+    @Override
+    public boolean accepts(String type) {
+        return TrafficMetered.TYPE.equals(type);
+    }
+
+    @Override
+    public Uni<Void> apply(ConsumedEvent event) {
+        TrafficMetered t = event.data(json, TrafficMetered.class);
+        long bytes = t.bytesIn() + t.bytesOut();
+        String kind = t.isPrivate() ? "private" : "shared";
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                                "insert into entitlements (user_id, tenant_id) values (?1, ?2) on conflict (user_id) do nothing")
+                        .setParameter(1, t.userId()).setParameter(2, t.tenantId()).executeUpdate()
+                        .chain(() -> s.createNativeQuery(DAILY).setParameter(1, t.userId()).setParameter(2, t.tenantId())
+                                .setParameter(3, t.windowStart().atOffset(ZoneOffset.UTC).toLocalDate()).setParameter(4, t.isPrivate())
+                                .setParameter(5, bytes).executeUpdate())
+                        .chain(() -> s.<Object[]>createNativeQuery(CHARGE.formatted(kind)).setParameter(1, t.userId()).setParameter(2, bytes)
+                                .getSingleResult())
+                        .chain(row -> {
+                            boolean wasExhausted = (Boolean) row[0];
+                            boolean exhausted = (Boolean) row[1];
+                            long overage = ((Number) row[2]).longValue();
+                            if (wasExhausted || !exhausted) {
+                                return Uni.createFrom().voidItem();
+                            }
+                            return outbox.append(s, t.userId().toString(), "users/" + t.userId(), new AllowanceExhausted(t.userId(),
+                                    t.tenantId(), "traffic_" + kind, overage, clock.instant())).replaceWithVoid();
+                        }));
+    }
+}
