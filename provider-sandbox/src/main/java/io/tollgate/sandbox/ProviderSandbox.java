@@ -34,16 +34,34 @@ import java.util.concurrent.Executors;
  */
 public final class ProviderSandbox implements AutoCloseable {
 
-    /** A payment intent as the sandbox keeps it. */
-    public record Intent(String id, long amount, String currency, String paymentId, String clientSecret, String status) {
+    /**
+     * A payment intent as the sandbox keeps it. {@code setupFutureUsage} "off_session" saves the card
+     * the customer pays with; {@code paymentMethod} is the card used (null until paid).
+     */
+    public record Intent(String id, long amount, String currency, String paymentId, String clientSecret, String status,
+                         String setupFutureUsage, String paymentMethod) {
         Intent with(String newStatus) {
-            return new Intent(id, amount, currency, paymentId, clientSecret, newStatus);
+            return new Intent(id, amount, currency, paymentId, clientSecret, newStatus, setupFutureUsage, paymentMethod);
+        }
+
+        Intent paidWith(String method) {
+            return new Intent(id, amount, currency, paymentId, clientSecret, status, setupFutureUsage, method);
         }
 
         String json() {
             return "{\"id\":\"" + id + "\",\"object\":\"payment_intent\",\"amount\":" + amount + ",\"currency\":\"" + currency
-                    + "\",\"status\":\"" + status + "\",\"client_secret\":\"" + clientSecret
-                    + "\",\"metadata\":{\"payment_id\":\"" + paymentId + "\"}}";
+                    + "\",\"status\":\"" + status + "\",\"client_secret\":\"" + clientSecret + "\",\"payment_method\":"
+                    + (paymentMethod == null ? "null" : "\"" + paymentMethod + "\"")
+                    + (setupFutureUsage == null ? "" : ",\"setup_future_usage\":\"" + setupFutureUsage + "\"")
+                    + ",\"metadata\":{\"payment_id\":\"" + paymentId + "\"}}";
+        }
+    }
+
+    /** A saved card. {@code declines}: off-session charges to it are declined (like Stripe's test cards). */
+    public record PaymentMethod(String id, String brand, String last4, int expMonth, int expYear, boolean declines) {
+        String json() {
+            return "{\"id\":\"" + id + "\",\"object\":\"payment_method\",\"type\":\"card\",\"card\":{\"brand\":\"" + brand
+                    + "\",\"last4\":\"" + last4 + "\",\"exp_month\":" + expMonth + ",\"exp_year\":" + expYear + "}}";
         }
     }
 
@@ -52,6 +70,7 @@ public final class ProviderSandbox implements AutoCloseable {
     private final String webhookSecret;
     private volatile String webhookUrl;
     private final Map<String, Intent> intents = new ConcurrentHashMap<>();
+    private final Map<String, PaymentMethod> methods = new ConcurrentHashMap<>();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final SecureRandom random = new SecureRandom();
 
@@ -63,6 +82,7 @@ public final class ProviderSandbox implements AutoCloseable {
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/stripe/v1/payment_intents", this::paymentIntents);
         server.createContext("/stripe/checkout/", this::checkout);
+        server.createContext("/stripe/v1/payment_methods/", this::paymentMethods);
         server.start();
     }
 
@@ -127,12 +147,28 @@ public final class ProviderSandbox implements AutoCloseable {
         return intents.get(id);
     }
 
+    /** Makes off-session charges to a saved card decline from now on (an expired or blocked card). */
+    public void declineOffSession(String paymentMethodId) {
+        methods.computeIfPresent(paymentMethodId, (k, m) -> new PaymentMethod(m.id(), m.brand(), m.last4(), m.expMonth(), m.expYear(), true));
+    }
+
     /** What a person does on the hosted page: pays (or declines) and the provider sends its webhook. */
     public int complete(String intentId, boolean pay) throws IOException, InterruptedException {
-        Intent intent = intents.computeIfPresent(intentId, (k, v) -> v.with(pay ? "succeeded" : "requires_payment_method"));
+        String card = pay ? "pm_" + token(24) : null;
+        Intent intent = intents.computeIfPresent(intentId, (k, v) -> {
+            Intent next = v.with(pay ? "succeeded" : "requires_payment_method");
+            return card == null ? next : next.paidWith(card);
+        });
         if (intent == null) {
             throw new IllegalArgumentException("no intent " + intentId);
         }
+        if (card != null && "off_session".equals(intent.setupFutureUsage())) {
+            methods.put(card, new PaymentMethod(card, "visa", "4242", 12, java.time.Year.now().getValue() + 3, false));
+        }
+        return announce(intent, pay);
+    }
+
+    private int announce(Intent intent, boolean pay) throws IOException, InterruptedException {
         String type = pay ? "payment_intent.succeeded" : "payment_intent.payment_failed";
         String failure = pay ? "" : ",\"last_payment_error\":{\"code\":\"card_declined\",\"message\":\"Your card was declined.\"}";
         String body = "{\"id\":\"evt_" + token(24) + "\",\"object\":\"event\",\"type\":\"" + type + "\",\"created\":"
@@ -191,10 +227,51 @@ public final class ProviderSandbox implements AutoCloseable {
             return;
         }
         String id = "pi_" + token(24);
+        String method = form.get("payment_method");
         Intent intent = new Intent(id, amount, currency, form.getOrDefault("metadata[payment_id]", ""),
-                id + "_secret_" + token(16), "requires_payment_method");
+                id + "_secret_" + token(16), "requires_payment_method", form.get("setup_future_usage"), null);
+        if (method != null && "true".equals(form.get("confirm"))) {
+            // an off-session charge to a saved card: decided at once, announced by webhook too
+            PaymentMethod card = methods.get(method);
+            if (card == null) {
+                send(exchange, 400, "application/json", "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"resource_missing\","
+                        + "\"param\":\"payment_method\",\"message\":\"No such PaymentMethod: '" + method + "'\"}}");
+                return;
+            }
+            Intent decided = intent.paidWith(method).with(card.declines() ? "requires_payment_method" : "succeeded");
+            intents.put(id, decided);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    announce(decided, !card.declines());
+                } catch (IOException | InterruptedException e) {
+                    // the merchant can still read the intent back
+                }
+            });
+            if (card.declines()) {
+                send(exchange, 402, "application/json", "{\"error\":{\"type\":\"card_error\",\"code\":\"card_declined\","
+                        + "\"message\":\"Your card was declined.\",\"payment_intent\":" + decided.json() + "}}");
+            } else {
+                send(exchange, 200, "application/json", decided.json());
+            }
+            return;
+        }
         intents.put(id, intent);
         send(exchange, 200, "application/json", intent.json());
+    }
+
+    private void paymentMethods(HttpExchange exchange) throws IOException {
+        if (!("Bearer " + secretKey).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            send(exchange, 401, "application/json",
+                    "{\"error\":{\"type\":\"invalid_request_error\",\"message\":\"Invalid API Key provided.\"}}");
+            return;
+        }
+        String path = exchange.getRequestURI().getPath();
+        PaymentMethod method = methods.get(path.substring(path.lastIndexOf('/') + 1));
+        if (method == null) {
+            send(exchange, 404, "application/json", "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"resource_missing\"}}");
+        } else {
+            send(exchange, 200, "application/json", method.json());
+        }
     }
 
     private void checkout(HttpExchange exchange) throws IOException {

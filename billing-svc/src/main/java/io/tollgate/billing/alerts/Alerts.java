@@ -15,7 +15,8 @@ import java.util.UUID;
 
 /**
  * Low-balance thresholds: after every move of a wallet, an armed threshold above the available
- * balance fires once ({@code balance.low}) and a disarmed one at or below it re-arms.
+ * balance fires once ({@code balance.low}) and a disarmed one at or below it re-arms. The same
+ * check marks the wallet's auto top-up due when the balance fell below its threshold.
  */
 @ApplicationScoped
 public class Alerts {
@@ -43,6 +44,12 @@ public class Alerts {
                                           'occurred_at', now()),
                        now()
                 from fired f
+                returning 1
+            ), topup as (
+                update auto_topup t set due = true from w
+                where t.wallet_id = w.id and t.enabled and not t.due and t.pending_payment_id is null
+                  and w.available_minor < t.threshold_minor
+                  and (t.last_failed_at is null or t.last_failed_at < now() - interval '1 hour')
                 returning 1
             ), n as (
                 select pg_notify('{CHANNEL}', '') where exists (select 1 from o)

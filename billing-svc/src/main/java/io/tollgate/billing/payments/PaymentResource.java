@@ -35,7 +35,7 @@ import java.util.UUID;
 public class PaymentResource {
 
     public record TopUpBody(@NotNull Long amountMinor, @Size(min = 3, max = 3) String currency,
-                            @NotBlank String provider, @Size(max = 64) String promoCode) {
+                            @NotBlank String provider, @Size(max = 64) String promoCode, Boolean savePaymentMethod) {
     }
 
     private final Payments payments;
@@ -58,7 +58,7 @@ public class PaymentResource {
         caller.requireVerifiedEmail();
         return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/billing/top-ups", body,
                 () -> payments.topUp(caller.userUuid(), caller.tenantId(), body.amountMinor(), body.currency(), body.provider(),
-                        body.promoCode()).map(t -> Response.status(201).entity(t).build()));
+                        body.promoCode(), Boolean.TRUE.equals(body.savePaymentMethod())).map(t -> Response.status(201).entity(t).build()));
     }
 
     @GET

@@ -96,6 +96,12 @@ public class Payments {
     }
 
     public Uni<TopUp> topUp(UUID userId, UUID tenantId, long amountMinor, String currency, String provider, String promoCode) {
+        return topUp(userId, tenantId, amountMinor, currency, provider, promoCode, false);
+    }
+
+    /** A checkout; {@code saveCard} keeps the card paid with for auto top-up (it becomes the default if there is none). */
+    public Uni<TopUp> topUp(UUID userId, UUID tenantId, long amountMinor, String currency, String provider, String promoCode,
+                            boolean saveCard) {
         String code = currency == null ? ledger.defaultCurrency() : currency.toUpperCase(Locale.ROOT);
         if (!currencies.contains(code)) {
             throw ProblemException.validation("currency", "must be one of " + String.join(", ", currencies.stream().sorted().toList()));
@@ -116,13 +122,15 @@ public class Payments {
         // the payment row and its promo redemption commit together, before the provider is asked
         return ledger.wallet(userId, tenantId, code)
                 .chain(wallet -> ledger.pool().withTransaction(c -> c.preparedQuery("""
-                                        insert into payments (id, wallet_id, user_id, tenant_id, provider, amount_minor, currency, status)
-                                        values ($1, $2, $3, $4, $5, $6, $7, 'pending')""")
-                                .execute(Tuple.from(List.of(paymentId, wallet.walletId(), userId, tenantId, provider, amountMinor, code)))
+                                        insert into payments (id, wallet_id, user_id, tenant_id, provider, amount_minor, currency, status,
+                                                              save_method)
+                                        values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)""")
+                                .execute(Tuple.from(List.of(paymentId, wallet.walletId(), userId, tenantId, provider, amountMinor, code,
+                                        saveCard)))
                                 .chain(() -> promo ? promos.reserve(c, userId, promoCode, amountMinor, code, paymentId)
                                         : Uni.createFrom().item(0L))
                                 .invoke(b -> bonus[0] = b)))
-                .chain(() -> stripe.create(paymentId, amountMinor, code)
+                .chain(() -> stripe.create(paymentId, amountMinor, code, saveCard)
                         .onFailure().call(e -> ledger.pool().withTransaction(c -> c.preparedQuery("""
                                         update payments set status = 'failed', failure_reason = $2, failed_at = now(), updated_at = now()
                                         where id = $1""")
@@ -177,7 +185,20 @@ public class Payments {
         if (eventId.isEmpty() || type.isEmpty() || intentId.isEmpty()) {
             throw ProblemException.badRequest("INVALID_PAYLOAD", "The notification lacks id, type or data.object.id.");
         }
-        return ledger.pool().withTransaction(c -> c.preparedQuery("""
+        // a card kept for later: what to show of it is read from the provider before the books are touched
+        String method = object.path("payment_method").asText("");
+        boolean keep = "payment_intent.succeeded".equals(type) && "off_session".equals(object.path("setup_future_usage").asText(""))
+                && !method.isEmpty() && !"null".equals(method);
+        Uni<StripeProvider.Card> card = keep ? stripe.card(method) : Uni.createFrom().nullItem();
+        // our payment id from the intent's metadata: an off-session charge's webhook can arrive before we stored the intent id
+        UUID ours;
+        try {
+            ours = UUID.fromString(object.path("metadata").path("payment_id").asText(""));
+        } catch (IllegalArgumentException e) {
+            ours = null;
+        }
+        UUID paymentRef = ours;
+        return card.chain(saved -> ledger.pool().withTransaction(c -> c.preparedQuery("""
                                 insert into provider_events (provider, event_id, type) values ('stripe', $1, $2)
                                 on conflict do nothing returning event_id""")
                         .execute(Tuple.of(eventId, type))
@@ -186,23 +207,24 @@ public class Payments {
                                 return Uni.createFrom().item(new Receipt(true, false, true, "duplicate"));
                             }
                             return switch (type) {
-                                case "payment_intent.succeeded" -> succeeded(c, intentId, object.path("amount").asLong(-1),
-                                        object.path("currency").asText(""));
-                                case "payment_intent.payment_failed", "payment_intent.canceled" -> failed(c, intentId,
+                                case "payment_intent.succeeded" -> succeeded(c, intentId, paymentRef, object.path("amount").asLong(-1),
+                                        object.path("currency").asText(""), saved);
+                                case "payment_intent.payment_failed", "payment_intent.canceled" -> failed(c, intentId, paymentRef,
                                         object.path("last_payment_error").path("message").asText(type));
                                 default -> Uni.createFrom().item(new Receipt(true, false, false, "ignored"));
                             };
-                        }));
+                        })));
     }
 
-    private Uni<Receipt> succeeded(SqlClient c, String intentId, long amount, String currency) {
+    private Uni<Receipt> succeeded(SqlClient c, String intentId, UUID paymentRef, long amount, String currency, StripeProvider.Card card) {
         return c.preparedQuery("""
                         update payments set status = 'succeeded', credited_minor = amount_minor, confirmed_at = now(),
-                                            updated_at = now()
-                        where provider = 'stripe' and provider_payment_id = $1 and status = 'pending'
+                                            provider_payment_id = $1, updated_at = now()
+                        where provider = 'stripe' and status = 'pending'
+                          and (provider_payment_id = $1 or (provider_payment_id is null and id = $4))
                           and amount_minor = $2 and lower(currency) = lower($3)
-                        returning id, wallet_id, user_id, tenant_id, amount_minor, currency, trigger, provider_payment_id""")
-                .execute(Tuple.of(intentId, amount, currency))
+                        returning id, wallet_id, user_id, tenant_id, amount_minor, currency, trigger, provider_payment_id, save_method""")
+                .execute(Tuple.of(intentId, amount, currency, paymentRef))
                 .chain(rows -> {
                     if (rows.size() == 0) {
                         LOG.warnf("stripe success for %s matched no pending payment of that amount", intentId);
@@ -232,6 +254,9 @@ public class Payments {
                                     "topup"))
                             .call(invoiceId -> c.preparedQuery("update payments set invoice_id = $2 where id = $1")
                                     .execute(Tuple.of(id, invoiceId)))
+                            .call(invoiceId -> card == null || !p.getBoolean("save_method") ? Uni.createFrom().voidItem()
+                                    : keepCard(c, userId, tenantId, card))
+                            .call(invoiceId -> settleAutoTopUp(c, id, "succeeded", false))
                             .call(invoiceId -> outbox.append(c, id.toString(), "users/" + userId, new PaymentSucceeded(userId,
                                     tenantId, id, "stripe", intentId, credited, code, credited + bonus[0], invoiceId,
                                     p.getString("trigger"), clock.instant())))
@@ -239,19 +264,42 @@ public class Payments {
                 });
     }
 
-    private Uni<Receipt> failed(SqlClient c, String intentId, String reason) {
+    private static Uni<Void> keepCard(SqlClient c, UUID userId, UUID tenantId, StripeProvider.Card card) {
         return c.preparedQuery("""
-                        update payments set status = 'failed', failure_reason = $2, failed_at = now(), updated_at = now()
-                        where provider = 'stripe' and provider_payment_id = $1 and status = 'pending'
+                        insert into payment_methods (id, user_id, tenant_id, provider, provider_method_id, brand, last4, exp_month, exp_year,
+                                                     is_default)
+                        select $1, $2, $3, 'stripe', $4, $5, $6, $7, $8,
+                               not exists (select 1 from payment_methods where user_id = $2 and is_default)
+                        on conflict (provider, provider_method_id) do nothing""")
+                .execute(Tuple.from(new Object[] {UUID.randomUUID(), userId, tenantId, card.providerMethodId(), card.brand(), card.last4(),
+                        card.expMonth(), card.expYear()}))
+                .replaceWithVoid();
+    }
+
+    /** The auto top-up that was waiting for this payment may try again (after a decline, not for an hour). */
+    private static Uni<Void> settleAutoTopUp(SqlClient c, UUID paymentId, String result, boolean declined) {
+        return c.preparedQuery("""
+                        update auto_topup set pending_payment_id = null, due = false, last_result = $2,
+                               last_failed_at = case when $3 then now() else last_failed_at end, updated_at = now()
+                        where pending_payment_id = $1""")
+                .execute(Tuple.of(paymentId, result, declined)).replaceWithVoid();
+    }
+
+    private Uni<Receipt> failed(SqlClient c, String intentId, UUID paymentRef, String reason) {
+        return c.preparedQuery("""
+                        update payments set status = 'failed', failure_reason = $2, failed_at = now(), provider_payment_id = $1,
+                                            updated_at = now()
+                        where provider = 'stripe' and status = 'pending'
+                          and (provider_payment_id = $1 or (provider_payment_id is null and id = $3))
                         returning id, user_id, tenant_id, amount_minor, currency, trigger""")
-                .execute(Tuple.of(intentId, reason))
+                .execute(Tuple.of(intentId, reason, paymentRef))
                 .chain(rows -> {
                     if (rows.size() == 0) {
                         return Uni.createFrom().item(new Receipt(true, false, false, "no_pending_payment"));
                     }
                     Row p = rows.iterator().next();
                     UUID id = p.getUUID("id");
-                    return promos.release(c, id).chain(() -> outbox.append(c, id.toString(), "users/" + p.getUUID("user_id"), new PaymentFailed(p.getUUID("user_id"),
+                    return promos.release(c, id).chain(() -> settleAutoTopUp(c, id, "declined: " + reason, true)).chain(() -> outbox.append(c, id.toString(), "users/" + p.getUUID("user_id"), new PaymentFailed(p.getUUID("user_id"),
                                     p.getUUID("tenant_id"), id, "stripe", p.getLong("amount_minor"), p.getString("currency").trim(),
                                     reason, p.getString("trigger"), clock.instant())))
                             .replaceWith(new Receipt(true, true, false, "failed"));

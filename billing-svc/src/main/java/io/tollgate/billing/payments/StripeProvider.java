@@ -60,9 +60,23 @@ public class StripeProvider {
         this.tolerance = tolerance;
     }
 
+    /** A card the provider keeps for off-session charges. */
+    public record Card(String providerMethodId, String brand, String last4, int expMonth, int expYear) {
+    }
+
+    /** An off-session charge's immediate answer: succeeded, or declined with the reason. */
+    public record Charged(String providerPaymentId, boolean succeeded, String declineReason) {
+    }
+
     public Uni<Created> create(UUID paymentId, long amountMinor, String currency) {
+        return create(paymentId, amountMinor, currency, false);
+    }
+
+    /** A checkout; {@code saveCard} asks the provider to keep the card for later off-session charges. */
+    public Uni<Created> create(UUID paymentId, long amountMinor, String currency, boolean saveCard) {
         String form = "amount=" + amountMinor + "&currency=" + currency.toLowerCase(Locale.ROOT)
-                + "&metadata%5Bpayment_id%5D=" + paymentId + "&automatic_payment_methods%5Benabled%5D=true";
+                + "&metadata%5Bpayment_id%5D=" + paymentId + "&automatic_payment_methods%5Benabled%5D=true"
+                + (saveCard ? "&setup_future_usage=off_session" : "");
         HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v1/payment_intents"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + secretKey)
@@ -80,6 +94,58 @@ public class StripeProvider {
                         String id = intent.path("id").asText();
                         return new Created(id, intent.path("client_secret").asText(null),
                                 checkoutUrl + "/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        throw providerError("Stripe's answer was unreadable.");
+                    }
+                });
+    }
+
+    /** Charges a saved card without the customer (auto top-up). The webhook still follows and does the crediting. */
+    public Uni<Charged> chargeSaved(UUID paymentId, long amountMinor, String currency, String providerMethodId) {
+        String form = "amount=" + amountMinor + "&currency=" + currency.toLowerCase(Locale.ROOT)
+                + "&metadata%5Bpayment_id%5D=" + paymentId + "&payment_method=" + URLEncoder.encode(providerMethodId, StandardCharsets.UTF_8)
+                + "&confirm=true&off_session=true";
+        HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v1/payment_intents"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + secretKey)
+                .header("Idempotency-Key", paymentId.toString())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        return Uni.createFrom().completionStage(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
+                .onFailure().transform(e -> providerError("Stripe could not be reached: " + e.getMessage()))
+                .map(response -> {
+                    try {
+                        JsonNode answer = json.readTree(response.body());
+                        if (response.statusCode() == 200) {
+                            return new Charged(answer.path("id").asText(), "succeeded".equals(answer.path("status").asText()), null);
+                        }
+                        JsonNode error = answer.path("error");
+                        if (response.statusCode() == 402 && error.has("payment_intent")) {
+                            return new Charged(error.path("payment_intent").path("id").asText(), false,
+                                    error.path("message").asText("declined"));
+                        }
+                        throw providerError("Stripe answered " + response.statusCode() + ": " + error.path("message").asText(""));
+                    } catch (IOException e) {
+                        throw providerError("Stripe's answer was unreadable.");
+                    }
+                });
+    }
+
+    /** What to show of a saved card. */
+    public Uni<Card> card(String providerMethodId) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v1/payment_methods/"
+                        + URLEncoder.encode(providerMethodId, StandardCharsets.UTF_8)))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + secretKey).GET().build();
+        return Uni.createFrom().completionStage(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
+                .onFailure().transform(e -> providerError("Stripe could not be reached: " + e.getMessage()))
+                .map(response -> {
+                    if (response.statusCode() != 200) {
+                        throw providerError("Stripe answered " + response.statusCode() + " for payment method " + providerMethodId);
+                    }
+                    try {
+                        JsonNode card = json.readTree(response.body()).path("card");
+                        return new Card(providerMethodId, card.path("brand").asText("card"), card.path("last4").asText("????"),
+                                card.path("exp_month").asInt(), card.path("exp_year").asInt());
                     } catch (IOException e) {
                         throw providerError("Stripe's answer was unreadable.");
                     }
