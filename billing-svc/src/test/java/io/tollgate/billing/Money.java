@@ -69,6 +69,11 @@ final class Money {
                 .extract().jsonPath().getLong("available_minor");
     }
 
+    static long available(User user, String currency) {
+        return given().auth().oauth2(user.token()).get("/v1/billing/balance?currency=" + currency).then().statusCode(200)
+                .extract().jsonPath().getLong("available_minor");
+    }
+
     static long reserved(User user) {
         return given().auth().oauth2(user.token()).get("/v1/billing/balance").then().statusCode(200)
                 .extract().jsonPath().getLong("reserved_minor");

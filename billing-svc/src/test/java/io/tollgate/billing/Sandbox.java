@@ -24,7 +24,9 @@ public class Sandbox implements QuarkusTestResourceLifecycleManager {
                 "tollgate.billing.stripe.api-url", running.baseUrl() + "/stripe",
                 "tollgate.billing.stripe.checkout-url", running.baseUrl() + "/stripe/checkout",
                 "tollgate.billing.stripe.secret-key", "sk_test_billing",
-                "tollgate.billing.stripe.webhook-secret", WEBHOOK_SECRET);
+                "tollgate.billing.stripe.webhook-secret", WEBHOOK_SECRET,
+                "tollgate.billing.yookassa.api-url", running.baseUrl() + "/yookassa",
+                "tollgate.billing.coingate.api-url", running.baseUrl() + "/coingate");
     }
 
     @Override

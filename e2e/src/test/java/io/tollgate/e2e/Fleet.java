@@ -47,6 +47,7 @@ public final class Fleet implements AutoCloseable {
             }
             fleet.sandbox = io.tollgate.sandbox.ProviderSandbox.start(0, "sk_test_e2e", STRIPE_WEBHOOK_SECRET,
                     fleet.url("gateway") + "/v1/billing/webhooks/stripe");
+            fleet.sandbox.yookassa().notifyUrl(fleet.url("gateway") + "/v1/billing/webhooks/yookassa");
             fleet.mail = io.tollgate.sandbox.MailSandbox.start(0);
             for (String service : SERVICES) {
                 fleet.launch(root, service);
@@ -136,6 +137,10 @@ public final class Fleet implements AutoCloseable {
         env.put("TOLLGATE_JWKS_URL", url("identity") + "/.well-known/jwks.json");
         env.put("TOLLGATE_BILLING_STRIPE_API_URL", sandbox.baseUrl() + "/stripe");
         env.put("TOLLGATE_BILLING_STRIPE_CHECKOUT_URL", sandbox.baseUrl() + "/stripe/checkout");
+        env.put("TOLLGATE_BILLING_YOOKASSA_API_URL", sandbox.baseUrl() + "/yookassa");
+        env.put("TOLLGATE_BILLING_YOOKASSA_ALLOWED_IPS", "127.0.0.1,::1");
+        env.put("TOLLGATE_BILLING_COINGATE_API_URL", sandbox.baseUrl() + "/coingate");
+        env.put("TOLLGATE_BILLING_COINGATE_CALLBACK_URL", url("gateway") + "/v1/billing/webhooks/coingate");
         env.put("TOLLGATE_BILLING_STRIPE_SECRET_KEY", "sk_test_e2e");
         env.put("TOLLGATE_BILLING_STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET);
         env.put("TOLLGATE_SMTP_PORT", Integer.toString(mail.port()));

@@ -73,6 +73,8 @@ public final class ProviderSandbox implements AutoCloseable {
     private final Map<String, PaymentMethod> methods = new ConcurrentHashMap<>();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final SecureRandom random = new SecureRandom();
+    private final YooKassaSandbox yookassa;
+    private final CoinGateSandbox coingate;
 
     private ProviderSandbox(int port, String secretKey, String webhookSecret, String webhookUrl) throws IOException {
         this.secretKey = secretKey;
@@ -83,6 +85,8 @@ public final class ProviderSandbox implements AutoCloseable {
         server.createContext("/stripe/v1/payment_intents", this::paymentIntents);
         server.createContext("/stripe/checkout/", this::checkout);
         server.createContext("/stripe/v1/payment_methods/", this::paymentMethods);
+        this.yookassa = new YooKassaSandbox(this, env("SANDBOX_YOOKASSA_NOTIFY_URL", "http://127.0.0.1:8080/v1/billing/webhooks/yookassa"));
+        this.coingate = new CoinGateSandbox(this);
         server.start();
     }
 
@@ -105,7 +109,8 @@ public final class ProviderSandbox implements AutoCloseable {
             }
             send(exchange, 200, "application/json", json.append(']').toString());
         });
-        System.out.println("provider sandbox listening on " + sandbox.baseUrl() + " (Stripe-style API under /stripe, "
+        System.out.println("provider sandbox listening on " + sandbox.baseUrl() + " (Stripe-style API under /stripe, YooKassa-style under "
+                + "/yookassa, CoinGate-style under /coingate, "
                 + "mail received on SMTP port " + mail.port() + " listed at /mail/messages)");
     }
 
@@ -133,6 +138,20 @@ public final class ProviderSandbox implements AutoCloseable {
     private static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
+    }
+
+    /** The YooKassa-style provider on the same port, under {@code /yookassa}. */
+    public YooKassaSandbox yookassa() {
+        return yookassa;
+    }
+
+    /** The CoinGate-style provider on the same port, under {@code /coingate}. */
+    public CoinGateSandbox coingate() {
+        return coingate;
+    }
+
+    void mount(String path, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(path, handler);
     }
 
     public String baseUrl() {
@@ -320,7 +339,7 @@ public final class ProviderSandbox implements AutoCloseable {
         return out.toString();
     }
 
-    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+    static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.sendResponseHeaders(status, bytes.length);

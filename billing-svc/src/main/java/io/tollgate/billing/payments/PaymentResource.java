@@ -39,11 +39,13 @@ public class PaymentResource {
     }
 
     private final Payments payments;
+    private final ClientAddress clientAddress;
     private final CurrentPrincipal principal;
     private final Idempotency idempotency;
 
-    public PaymentResource(Payments payments, CurrentPrincipal principal, Idempotency idempotency) {
+    public PaymentResource(Payments payments, CurrentPrincipal principal, Idempotency idempotency, ClientAddress clientAddress) {
         this.payments = payments;
+        this.clientAddress = clientAddress;
         this.principal = principal;
         this.idempotency = idempotency;
     }
@@ -77,6 +79,33 @@ public class PaymentResource {
         Principal caller = principal.get();
         caller.requireScope("billing:read");
         return payments.one(caller.userUuid(), caller.tenantId(), id);
+    }
+
+    @POST
+    @Path("/webhooks/yookassa")
+    @PermitAll
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "YooKassa's notifications: only from its addresses (403 otherwise); the payment is fetched back before "
+            + "anything is credited; always 200 {ok, processed, reason, deduped}")
+    public Uni<Payments.NotificationReceipt> yookassa(@jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest request, byte[] body) {
+        return payments.yookassaNotification(clientAddress.of(request), body == null ? new byte[0] : body);
+    }
+
+    @POST
+    @Path("/webhooks/coingate")
+    @PermitAll
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "CoinGate's callbacks (form-encoded): the order's token must match (403 otherwise); the order is fetched back")
+    public Uni<Payments.Receipt> coingate(byte[] body) {
+        java.util.Map<String, String> form = new java.util.LinkedHashMap<>();
+        for (String pair : new String(body == null ? new byte[0] : body, java.nio.charset.StandardCharsets.UTF_8).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                form.put(java.net.URLDecoder.decode(pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8),
+                        java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return payments.coingateCallback(form);
     }
 
     @POST

@@ -19,11 +19,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
@@ -37,6 +39,15 @@ public class Payments {
 
     private static final Logger LOG = Logger.getLogger(Payments.class);
     public static final Set<String> PROVIDERS = Set.of("stripe", "yookassa", "coingate");
+    static final long YOOKASSA_MIN_MINOR = 50_000;
+    static final long COINGATE_MIN_MINOR = 1_000;
+    static final long COINGATE_MAX_MINOR = 100_000;
+    private static final Map<String, String> DISPLAY = Map.of("stripe", "Stripe", "yookassa", "YooKassa", "coingate", "CoinGate");
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** YooKassa's answer shape: {@code {ok, processed, reason, deduped}}, always with 200. */
+    public record NotificationReceipt(boolean ok, boolean processed, String reason, boolean deduped) {
+    }
 
     public record PaymentView(UUID id, String provider, String providerPaymentId, long amountMinor, long creditedMinor,
                               String currency, String status, String trigger, String redirectUrl, String failureReason,
@@ -71,6 +82,8 @@ public class Payments {
     private final io.tollgate.billing.promos.Promos promos;
     private final io.tollgate.billing.invoices.Invoices invoices;
     private final StripeProvider stripe;
+    private final YooKassaProvider yookassa;
+    private final CoinGateProvider coingate;
     private final Outbox outbox;
     private final ObjectMapper json;
     private final Clock clock;
@@ -78,7 +91,8 @@ public class Payments {
     private final long maxMinor;
     private final Set<String> currencies;
 
-    public Payments(Ledger ledger, io.tollgate.billing.alerts.Alerts alerts, io.tollgate.billing.promos.Promos promos, io.tollgate.billing.invoices.Invoices invoices, StripeProvider stripe, Outbox outbox, ObjectMapper json, Clock clock,
+    public Payments(Ledger ledger, io.tollgate.billing.alerts.Alerts alerts, io.tollgate.billing.promos.Promos promos, io.tollgate.billing.invoices.Invoices invoices, StripeProvider stripe,
+                    YooKassaProvider yookassa, CoinGateProvider coingate, Outbox outbox, ObjectMapper json, Clock clock,
                     @ConfigProperty(name = "tollgate.billing.top-up.min-minor", defaultValue = "500") long minMinor,
                     @ConfigProperty(name = "tollgate.billing.top-up.max-minor", defaultValue = "1000000") long maxMinor,
                     @ConfigProperty(name = "tollgate.billing.currencies", defaultValue = "USD,EUR,GBP,RUB") List<String> currencies) {
@@ -87,6 +101,8 @@ public class Payments {
         this.promos = promos;
         this.invoices = invoices;
         this.stripe = stripe;
+        this.yookassa = yookassa;
+        this.coingate = coingate;
         this.outbox = outbox;
         this.json = json;
         this.clock = clock;
@@ -102,7 +118,7 @@ public class Payments {
     /** A checkout; {@code saveCard} keeps the card paid with for auto top-up (it becomes the default if there is none). */
     public Uni<TopUp> topUp(UUID userId, UUID tenantId, long amountMinor, String currency, String provider, String promoCode,
                             boolean saveCard) {
-        String code = currency == null ? ledger.defaultCurrency() : currency.toUpperCase(Locale.ROOT);
+        String code = currency != null ? currency.toUpperCase(Locale.ROOT) : "yookassa".equals(provider) ? "RUB" : ledger.defaultCurrency();
         if (!currencies.contains(code)) {
             throw ProblemException.validation("currency", "must be one of " + String.join(", ", currencies.stream().sorted().toList()));
         }
@@ -112,10 +128,19 @@ public class Payments {
         if (!PROVIDERS.contains(provider)) {
             throw ProblemException.validation("provider", "must be one of stripe, yookassa, coingate");
         }
-        if (!"stripe".equals(provider)) {
-            throw new ProblemException(503, "PROVIDER_NOT_CONFIGURED", "Service Unavailable",
-                    "Payments through " + provider + " are not configured on this deployment.");
+        if ("yookassa".equals(provider) && (!"RUB".equals(code) || amountMinor < YOOKASSA_MIN_MINOR)) {
+            throw ProblemException.validation(!"RUB".equals(code) ? "currency" : "amount_minor",
+                    "YooKassa takes RUB from " + YOOKASSA_MIN_MINOR / 100 + " RUB");
         }
+        if ("coingate".equals(provider) && (!Set.of("USD", "EUR").contains(code) || amountMinor < COINGATE_MIN_MINOR
+                || amountMinor > COINGATE_MAX_MINOR)) {
+            throw ProblemException.validation(!Set.of("USD", "EUR").contains(code) ? "currency" : "amount_minor",
+                    "CoinGate takes USD or EUR from 10 to 1000");
+        }
+        if (saveCard && !"stripe".equals(provider)) {
+            throw ProblemException.validation("save_payment_method", "cards are kept only for Stripe payments");
+        }
+        String callbackToken = "coingate".equals(provider) ? java.util.HexFormat.of().formatHex(randomBytes(24)) : null;
         UUID paymentId = UUID.randomUUID();
         boolean promo = promoCode != null && !promoCode.isBlank();
         long[] bonus = {0};
@@ -123,14 +148,14 @@ public class Payments {
         return ledger.wallet(userId, tenantId, code)
                 .chain(wallet -> ledger.pool().withTransaction(c -> c.preparedQuery("""
                                         insert into payments (id, wallet_id, user_id, tenant_id, provider, amount_minor, currency, status,
-                                                              save_method)
-                                        values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)""")
-                                .execute(Tuple.from(List.of(paymentId, wallet.walletId(), userId, tenantId, provider, amountMinor, code,
-                                        saveCard)))
+                                                              save_method, callback_token)
+                                        values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)""")
+                                .execute(Tuple.from(new Object[] {paymentId, wallet.walletId(), userId, tenantId, provider, amountMinor, code,
+                                        saveCard, callbackToken}))
                                 .chain(() -> promo ? promos.reserve(c, userId, promoCode, amountMinor, code, paymentId)
                                         : Uni.createFrom().item(0L))
                                 .invoke(b -> bonus[0] = b)))
-                .chain(() -> stripe.create(paymentId, amountMinor, code, saveCard)
+                .chain(() -> createAt(provider, paymentId, amountMinor, code, callbackToken, saveCard)
                         .onFailure().call(e -> ledger.pool().withTransaction(c -> c.preparedQuery("""
                                         update payments set status = 'failed', failure_reason = $2, failed_at = now(), updated_at = now()
                                         where id = $1""")
@@ -207,27 +232,28 @@ public class Payments {
                                 return Uni.createFrom().item(new Receipt(true, false, true, "duplicate"));
                             }
                             return switch (type) {
-                                case "payment_intent.succeeded" -> succeeded(c, intentId, paymentRef, object.path("amount").asLong(-1),
+                                case "payment_intent.succeeded" -> succeeded(c, "stripe", intentId, paymentRef, object.path("amount").asLong(-1),
                                         object.path("currency").asText(""), saved);
-                                case "payment_intent.payment_failed", "payment_intent.canceled" -> failed(c, intentId, paymentRef,
+                                case "payment_intent.payment_failed", "payment_intent.canceled" -> failed(c, "stripe", intentId, paymentRef,
                                         object.path("last_payment_error").path("message").asText(type));
                                 default -> Uni.createFrom().item(new Receipt(true, false, false, "ignored"));
                             };
                         })));
     }
 
-    private Uni<Receipt> succeeded(SqlClient c, String intentId, UUID paymentRef, long amount, String currency, StripeProvider.Card card) {
+    private Uni<Receipt> succeeded(SqlClient c, String provider, String intentId, UUID paymentRef, long amount, String currency,
+                                   StripeProvider.Card card) {
         return c.preparedQuery("""
                         update payments set status = 'succeeded', credited_minor = amount_minor, confirmed_at = now(),
                                             provider_payment_id = $1, updated_at = now()
-                        where provider = 'stripe' and status = 'pending'
+                        where provider = $5 and status = 'pending'
                           and (provider_payment_id = $1 or (provider_payment_id is null and id = $4))
                           and amount_minor = $2 and lower(currency) = lower($3)
                         returning id, wallet_id, user_id, tenant_id, amount_minor, currency, trigger, provider_payment_id, save_method""")
-                .execute(Tuple.of(intentId, amount, currency, paymentRef))
+                .execute(Tuple.of(intentId, amount, currency, paymentRef, provider))
                 .chain(rows -> {
                     if (rows.size() == 0) {
-                        LOG.warnf("stripe success for %s matched no pending payment of that amount", intentId);
+                        LOG.warnf("%s success for %s matched no pending payment of that amount", provider, intentId);
                         return Uni.createFrom().item(new Receipt(true, false, false, "no_pending_payment"));
                     }
                     Row p = rows.iterator().next();
@@ -239,7 +265,7 @@ public class Payments {
                     UUID walletId = p.getUUID("wallet_id");
                     long[] bonus = {0};
                     return ledger.move(c, walletId, credited,
-                                    new Ledger.Entry("topup", "provider:stripe", "payment", id.toString(), "Top-up through Stripe"))
+                                    new Ledger.Entry("topup", "provider:" + provider, "payment", id.toString(), "Top-up through " + DISPLAY.get(provider)))
                             .chain(b -> promos.apply(c, id))
                             .call(due -> {
                                 bonus[0] = due;
@@ -250,7 +276,7 @@ public class Payments {
                                                 .execute(Tuple.of(id, due))).replaceWithVoid();
                             })
                             .call(due -> alerts.check(c, walletId))
-                            .chain(due -> invoices.issuePaid(c, tenantId, userId, code, credited, "stripe", id, "Account top-up",
+                            .chain(due -> invoices.issuePaid(c, tenantId, userId, code, credited, provider, id, "Account top-up",
                                     "topup"))
                             .call(invoiceId -> c.preparedQuery("update payments set invoice_id = $2 where id = $1")
                                     .execute(Tuple.of(id, invoiceId)))
@@ -258,10 +284,87 @@ public class Payments {
                                     : keepCard(c, userId, tenantId, card))
                             .call(invoiceId -> settleAutoTopUp(c, id, "succeeded", false))
                             .call(invoiceId -> outbox.append(c, id.toString(), "users/" + userId, new PaymentSucceeded(userId,
-                                    tenantId, id, "stripe", intentId, credited, code, credited + bonus[0], invoiceId,
+                                    tenantId, id, provider, intentId, credited, code, credited + bonus[0], invoiceId,
                                     p.getString("trigger"), clock.instant())))
                             .replaceWith(new Receipt(true, true, false, "credited"));
                 });
+    }
+
+    /**
+     * A YooKassa notification. It carries no signature: it is taken only from YooKassa's addresses
+     * (403 otherwise), and what it claims is never believed: the payment is fetched back and its
+     * fetched status decides. Once per payment and outcome.
+     */
+    public Uni<NotificationReceipt> yookassaNotification(String clientIp, byte[] body) {
+        if (!yookassa.allowed(clientIp)) {
+            throw ProblemException.forbidden("UNTRUSTED_SOURCE", "Notifications are accepted only from YooKassa's addresses.");
+        }
+        String id;
+        try {
+            id = json.readTree(body).path("object").path("id").asText("");
+        } catch (IOException e) {
+            id = "";
+        }
+        if (id.isEmpty()) {
+            return Uni.createFrom().item(new NotificationReceipt(false, false, "invalid_payload", false));
+        }
+        return yookassa.fetch(id).chain(f -> switch (f.status()) {
+            case "succeeded" -> once("yookassa", f.id() + ":succeeded", "payment.succeeded",
+                    c -> succeeded(c, "yookassa", f.id(), null, f.amountMinor(), f.currency(), null));
+            case "canceled" -> once("yookassa", f.id() + ":canceled", "payment.canceled",
+                    c -> failed(c, "yookassa", f.id(), null, f.cancellationReason() == null ? "canceled" : f.cancellationReason()));
+            default -> Uni.createFrom().item(new Receipt(true, false, false, "status " + f.status()));
+        }).map(r -> new NotificationReceipt(true, r.processed(), r.outcome(), r.duplicate()));
+    }
+
+    /**
+     * A CoinGate callback (form fields). Its {@code token} must be the one we gave the order (403
+     * {@code UNAUTHORIZED_CALLBACK} otherwise); the order is then fetched back and its status decides.
+     */
+    public Uni<Receipt> coingateCallback(Map<String, String> form) {
+        String orderId = form.getOrDefault("id", "");
+        String token = form.getOrDefault("token", "");
+        return ledger.pool().preparedQuery("select callback_token from payments where provider = 'coingate' and provider_payment_id = $1")
+                .execute(Tuple.of(orderId))
+                .chain(rows -> {
+                    String expected = rows.size() == 0 ? null : rows.iterator().next().getString(0);
+                    if (expected == null || !java.security.MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                            token.getBytes(StandardCharsets.UTF_8))) {
+                        throw ProblemException.forbidden("UNAUTHORIZED_CALLBACK", "Unauthorized callback source.");
+                    }
+                    return coingate.fetch(orderId);
+                })
+                .chain(f -> switch (f.status()) {
+                    case "paid" -> once("coingate", f.id() + ":paid", "order.paid",
+                            c -> succeeded(c, "coingate", f.id(), null, f.amountMinor(), f.currency(), null));
+                    case "canceled", "expired", "invalid" -> once("coingate", f.id() + ":" + f.status(), "order." + f.status(),
+                            c -> failed(c, "coingate", f.id(), null, "order " + f.status()));
+                    default -> Uni.createFrom().item(new Receipt(true, false, false, "status " + f.status()));
+                });
+    }
+
+    private Uni<StripeProvider.Created> createAt(String provider, UUID paymentId, long amountMinor, String currency, String callbackToken,
+                                                 boolean saveCard) {
+        return switch (provider) {
+            case "yookassa" -> yookassa.create(paymentId, amountMinor, currency);
+            case "coingate" -> coingate.create(paymentId, amountMinor, currency, callbackToken);
+            default -> stripe.create(paymentId, amountMinor, currency, saveCard);
+        };
+    }
+
+    /** Runs {@code work} in a transaction once per provider event id; a repeat is acknowledged and changes nothing. */
+    private Uni<Receipt> once(String provider, String eventId, String type, java.util.function.Function<SqlClient, Uni<Receipt>> work) {
+        return ledger.pool().withTransaction(c -> c.preparedQuery("""
+                                insert into provider_events (provider, event_id, type) values ($1, $2, $3)
+                                on conflict do nothing returning event_id""")
+                .execute(Tuple.of(provider, eventId, type))
+                .chain(inserted -> inserted.size() == 0 ? Uni.createFrom().item(new Receipt(true, false, true, "duplicate")) : work.apply(c)));
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] out = new byte[n];
+        RANDOM.nextBytes(out);
+        return out;
     }
 
     private static Uni<Void> keepCard(SqlClient c, UUID userId, UUID tenantId, StripeProvider.Card card) {
@@ -285,14 +388,14 @@ public class Payments {
                 .execute(Tuple.of(paymentId, result, declined)).replaceWithVoid();
     }
 
-    private Uni<Receipt> failed(SqlClient c, String intentId, UUID paymentRef, String reason) {
+    private Uni<Receipt> failed(SqlClient c, String provider, String intentId, UUID paymentRef, String reason) {
         return c.preparedQuery("""
                         update payments set status = 'failed', failure_reason = $2, failed_at = now(), provider_payment_id = $1,
                                             updated_at = now()
-                        where provider = 'stripe' and status = 'pending'
+                        where provider = $4 and status = 'pending'
                           and (provider_payment_id = $1 or (provider_payment_id is null and id = $3))
                         returning id, user_id, tenant_id, amount_minor, currency, trigger""")
-                .execute(Tuple.of(intentId, reason, paymentRef))
+                .execute(Tuple.of(intentId, reason, paymentRef, provider))
                 .chain(rows -> {
                     if (rows.size() == 0) {
                         return Uni.createFrom().item(new Receipt(true, false, false, "no_pending_payment"));
@@ -300,7 +403,7 @@ public class Payments {
                     Row p = rows.iterator().next();
                     UUID id = p.getUUID("id");
                     return promos.release(c, id).chain(() -> settleAutoTopUp(c, id, "declined: " + reason, true)).chain(() -> outbox.append(c, id.toString(), "users/" + p.getUUID("user_id"), new PaymentFailed(p.getUUID("user_id"),
-                                    p.getUUID("tenant_id"), id, "stripe", p.getLong("amount_minor"), p.getString("currency").trim(),
+                                    p.getUUID("tenant_id"), id, provider, p.getLong("amount_minor"), p.getString("currency").trim(),
                                     reason, p.getString("trigger"), clock.instant())))
                             .replaceWith(new Receipt(true, true, false, "failed"));
                 });
