@@ -46,6 +46,10 @@ class RenderJobsTest {
                 org.hamcrest.Matchers.equalTo(120));
         assertEquals(880, Money.available(user));
         assertEquals(0, Money.reserved(user));
+        // the completed event named the model: usage counts the charge under it
+        given().auth().oauth2(user.token()).get("/v1/billing/usage").then()
+                .body("spend.find { it.product == 'render' }.model_id", org.hamcrest.Matchers.equalTo("flux-1"))
+                .body("spend.find { it.product == 'render' }.amount_minor", org.hamcrest.Matchers.equalTo(120));
     }
 
     private static void awaitStatus(String hold, String status) throws InterruptedException {

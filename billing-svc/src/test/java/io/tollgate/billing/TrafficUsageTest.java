@@ -78,11 +78,18 @@ class TrafficUsageTest {
             String hold = Money.hold(user, 500).then().statusCode(201).extract().path("id");
             Money.capture(hold, 200L).then().statusCode(200);
         }
+        String modelled = given().auth().oauth2(Money.RENDER).contentType("application/json")
+                .body("{\"user_id\": \"" + user.id() + "\", \"tenant_id\": \"" + Money.TENANT + "\", \"amount_minor\": 400, "
+                        + "\"model_id\": \"flux-1\"}").post("/internal/holds").then().statusCode(201).extract().path("id");
+        Money.capture(modelled, 300L).then().statusCode(200);
         String voided = Money.hold(user, 500).then().statusCode(201).extract().path("id");
         Money.voidHold(voided).then().statusCode(200);
         given().auth().oauth2(user.token()).get("/v1/billing/usage?from=" + LocalDate.now(ZoneOffset.UTC).minusDays(1)).then()
-                .statusCode(200).body("spend.product", equalTo(List.of("render"))).body("spend[0].amount_minor", equalTo(600))
-                .body("spend[0].count", equalTo(3)).body("total_minor.USD", equalTo(600));
+                .statusCode(200).body("spend.product", equalTo(List.of("render", "render")))
+                .body("spend.find { it.model_id == null }.amount_minor", equalTo(600))
+                .body("spend.find { it.model_id == null }.count", equalTo(3))
+                .body("spend.find { it.model_id == 'flux-1' }.amount_minor", equalTo(300))
+                .body("total_minor.USD", equalTo(900));
         for (String bad : List.of("from=yesterday", "from=2026-02-01&to=2026-01-01", "from=2024-01-01&to=2026-01-01")) {
             given().auth().oauth2(user.token()).get("/v1/billing/usage?" + bad).then().statusCode(400)
                     .contentType("application/problem+json");

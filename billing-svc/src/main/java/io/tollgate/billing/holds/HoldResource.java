@@ -39,7 +39,7 @@ public class HoldResource {
     public record NewHoldBody(@NotNull UUID userId, @NotNull UUID tenantId, @NotNull @Positive Long amountMinor,
                               @Pattern(regexp = "^[A-Z]{3}$") String currency, @Size(max = 200) String reference,
                               @Size(max = 500) String description, UUID apiKeyId,
-                              @Min(1) @Max(86_400) Integer ttlSeconds) {
+                              @Min(1) @Max(86_400) Integer ttlSeconds, @Size(max = 100) String modelId) {
     }
 
     public record CaptureBody(Long amountMinor) {
@@ -63,7 +63,7 @@ public class HoldResource {
         return idempotency.execute("service:" + caller.userId(), key, "POST", "/internal/holds", body,
                 () -> holds.place(new Holds.NewHold(body.userId(), body.tenantId(), body.amountMinor(), body.currency(),
                                 caller.userId(), body.reference(), body.description(), body.apiKeyId(),
-                                Duration.ofSeconds(body.ttlSeconds() == null ? 900 : body.ttlSeconds())))
+                                Duration.ofSeconds(body.ttlSeconds() == null ? 900 : body.ttlSeconds()), body.modelId()))
                         .map(h -> Response.status(201).entity(h).build()));
     }
 

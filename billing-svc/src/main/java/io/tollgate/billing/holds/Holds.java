@@ -48,7 +48,7 @@ public class Holds {
     }
 
     public record NewHold(UUID userId, UUID tenantId, long amountMinor, String currency, String service, String reference,
-                          String description, UUID apiKeyId, Duration ttl) {
+                          String description, UUID apiKeyId, Duration ttl, String modelId) {
     }
 
     private static final String HOLD_COLUMNS = """
@@ -56,7 +56,7 @@ public class Holds {
             description, api_key_id, expires_at, created_at, resolved_at""";
 
     // $1 wallet, $2 amount, $3 hold id, $4 service, $5 reference, $6 description, $7 api key,
-    // $8 expires at, $9 journal id
+    // $8 expires at, $9 journal id, $10 model
     private static final String PLACE = """
             with w as (
                 update wallets set available_minor = available_minor - $2, reserved_minor = reserved_minor + $2,
@@ -65,8 +65,8 @@ public class Holds {
                 returning id, user_id, tenant_id, currency, available_minor, reserved_minor
             ), h as (
                 insert into holds (id, wallet_id, user_id, tenant_id, amount_minor, currency, status, service, reference,
-                                   description, api_key_id, expires_at)
-                select $3, id, user_id, tenant_id, $2, currency, 'pending', $4, $5, $6, $7, $8 from w
+                                   description, api_key_id, expires_at, model_id)
+                select $3, id, user_id, tenant_id, $2, currency, 'pending', $4, $5, $6, $7, $8, $10 from w
                 returning\s""" + HOLD_COLUMNS + """
             ), j as (
                 insert into journal (id, wallet_id, user_id, tenant_id, type, amount_minor, reserved_change_minor,
@@ -158,7 +158,7 @@ public class Holds {
                     .addString(request.service()).addString(request.reference()).addString(request.description())
                     .addUUID(request.apiKeyId())
                     .addOffsetDateTime(OffsetDateTime.ofInstant(clock.instant().plus(request.ttl()), ZoneOffset.UTC))
-                    .addUUID(UUID.randomUUID());
+                    .addUUID(UUID.randomUUID()).addString(request.modelId());
             return ledger.pool().preparedQuery(PLACE).execute(args).chain(rows -> rows.size() == 1
                     ? alerts.check(ledger.pool(), wallet.walletId()).replaceWith(Hold.of(rows.iterator().next()))
                     : ledger.pool().preparedQuery("select available_minor from wallets where id = $1")
@@ -181,6 +181,13 @@ public class Holds {
     }
 
     /** Captures {@code amountMinor} (null: all of it); the rest goes back to the available balance. */
+    /** Records the model a hold paid for when its service only says so at the end (render's completed event). */
+    public Uni<Void> model(UUID id, String modelId) {
+        return modelId == null ? Uni.createFrom().voidItem()
+                : ledger.pool().preparedQuery("update holds set model_id = $2 where id = $1 and model_id is null")
+                        .execute(Tuple.of(id, modelId)).replaceWithVoid();
+    }
+
     public Uni<Hold> capture(UUID id, Long amountMinor) {
         return find(id).chain(hold -> {
             long amount = amountMinor == null ? hold.amountMinor() : amountMinor;

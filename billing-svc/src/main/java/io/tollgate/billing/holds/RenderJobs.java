@@ -57,7 +57,7 @@ public class RenderJobs implements EventHandler {
             if (holdId == null) {
                 return Uni.createFrom().voidItem();
             }
-            settled = holds.find(holdId).chain(hold -> {
+            settled = holds.model(holdId, done.modelId()).chain(() -> holds.find(holdId)).chain(hold -> {
                 if (done.costMinor() == 0) {
                     return holds.voidHold(holdId);
                 }

@@ -37,7 +37,7 @@ public class UsageResource {
 
     static final int MAX_DAYS = 366;
 
-    public record SpendDay(LocalDate date, String product, UUID apiKeyId, String currency, long amountMinor, long count) {
+    public record SpendDay(LocalDate date, String product, String modelId, UUID apiKeyId, String currency, long amountMinor, long count) {
     }
 
     public record TrafficDay(LocalDate date, boolean isPrivate, long bytes, long windows) {
@@ -48,14 +48,15 @@ public class UsageResource {
 
     // captured holds (render jobs and other metered services) and proxy purchases, in one list
     private static final String SPEND = """
-            select day, product, api_key_id, currency, sum(amount) as amount, count(*) as n from (
-                select (resolved_at at time zone 'UTC')::date as day, service as product, api_key_id, currency, captured_minor as amount
+            select day, product, model_id, api_key_id, currency, sum(amount) as amount, count(*) as n from (
+                select (resolved_at at time zone 'UTC')::date as day, service as product, model_id, api_key_id, currency,
+                       captured_minor as amount
                 from holds where user_id = $1 and status in ('captured', 'partially_captured') and captured_minor > 0
                   and resolved_at >= $2 and resolved_at < $3
                 union all
-                select (created_at at time zone 'UTC')::date, 'proxy', null, currency, total_minor
+                select (created_at at time zone 'UTC')::date, 'proxy', null, null, currency, total_minor
                 from purchases where user_id = $1 and charged and created_at >= $2 and created_at < $3
-            ) s group by day, product, api_key_id, currency order by day, product, api_key_id""";
+            ) s group by day, product, model_id, api_key_id, currency order by day, product, model_id, api_key_id""";
 
     private static final String TRAFFIC = """
             select day, is_private, bytes, windows from traffic_usage_daily
@@ -74,7 +75,7 @@ public class UsageResource {
 
     @GET
     @Path("/usage")
-    @Operation(summary = "Spend per UTC day by product and API key, with totals, and proxy traffic per day; from/to are dates "
+    @Operation(summary = "Spend per UTC day by product, model and API key, with totals, and proxy traffic per day; from/to are dates "
             + "(default the last 30 days, at most 366)")
     public Uni<Usage> usage(@QueryParam("from") String from, @QueryParam("to") String to) {
         Principal caller = principal.get();
@@ -96,7 +97,8 @@ public class UsageResource {
                             List<SpendDay> spend = new ArrayList<>();
                             Map<String, Long> totals = new java.util.TreeMap<>();
                             for (Row r : spendRows) {
-                                SpendDay d = new SpendDay(r.getLocalDate("day"), r.getString("product"), r.getUUID("api_key_id"),
+                                SpendDay d = new SpendDay(r.getLocalDate("day"), r.getString("product"), r.getString("model_id"),
+                                        r.getUUID("api_key_id"),
                                         r.getString("currency").trim(), r.getLong("amount"), r.getLong("n"));
                                 spend.add(d);
                                 totals.merge(d.currency(), d.amountMinor(), Long::sum);
