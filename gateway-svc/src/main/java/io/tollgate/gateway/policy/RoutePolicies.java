@@ -68,6 +68,8 @@ public final class RoutePolicies {
         add("*", "/v1/billing/**", Access.JWT_ONLY, null, RateClass.GENERAL);
 
         // notification-svc
+        // RFC 8058 one-click: a mail client POSTs "List-Unsubscribe=One-Click" as a form, without credentials
+        rules.add(rule("POST", "/v1/unsubscribe/*", new RoutePolicy(Access.PUBLIC, null, RateClass.PUBLIC, 4 * KIB, false)));
         add("*", "/v1/unsubscribe/**", Access.PUBLIC, null, RateClass.PUBLIC);
         add("GET", "/v1/webhooks/**", Access.USER, "webhooks:read", RateClass.GENERAL);
         add("*", "/v1/webhooks/**", Access.USER, "webhooks:write", RateClass.GENERAL);
