@@ -90,6 +90,25 @@ class AutoTopUpTest {
     }
 
     @Test
+    void an_auto_top_up_whose_webhook_is_lost_is_settled_from_the_intent_read_back() throws Exception {
+        Money.User user = Money.user(0);
+        saveCard(user, 600);
+        Sandbox.running.webhookUrl("http://127.0.0.1:1/lost"); // the provider's webhooks go nowhere now
+        try {
+            given().auth().oauth2(user.token()).contentType("application/json")
+                    .body("{\"enabled\": true, \"threshold_minor\": 1000, \"amount_minor\": 2000}").put("/v1/billing/auto-topup").then()
+                    .statusCode(200);
+            // charged at the provider, never announced: after the stale time the intent is read back and credited
+            await(() -> Money.available(user) == 2_600);
+        } finally {
+            pointTheProviderAtUs();
+        }
+        given().auth().oauth2(user.token()).get("/v1/billing/payments").then()
+                .body("data[0].trigger", equalTo("auto_topup")).body("data[0].status", equalTo("succeeded"));
+        given().auth().oauth2(user.token()).get("/v1/billing/auto-topup").then().body("last_result", equalTo("succeeded"));
+    }
+
+    @Test
     void cards_are_the_owners_and_auto_top_up_needs_one() throws Exception {
         Money.User user = Money.user(0);
         given().auth().oauth2(user.token()).contentType("application/json")

@@ -42,8 +42,11 @@ public class AutoTopUps {
     private final Clock clock;
     private final long minMinor;
     private final long maxMinor;
+    private final Payments payments;
+    private final Duration staleAfter;
 
-    public AutoTopUps(Ledger ledger, StripeProvider stripe, PaymentMethods methods, Outbox outbox, Clock clock,
+    public AutoTopUps(Ledger ledger, StripeProvider stripe, PaymentMethods methods, Outbox outbox, Clock clock, Payments payments,
+                      @ConfigProperty(name = "tollgate.billing.auto-topup.stale-after", defaultValue = "10m") Duration staleAfter,
                       @ConfigProperty(name = "tollgate.billing.top-up.min-minor", defaultValue = "500") long minMinor,
                       @ConfigProperty(name = "tollgate.billing.top-up.max-minor", defaultValue = "1000000") long maxMinor) {
         this.ledger = ledger;
@@ -53,6 +56,8 @@ public class AutoTopUps {
         this.clock = clock;
         this.minMinor = minMinor;
         this.maxMinor = maxMinor;
+        this.payments = payments;
+        this.staleAfter = staleAfter;
     }
 
     public Uni<Settings> get(UUID userId, UUID tenantId, String currency) {
@@ -100,9 +105,37 @@ public class AutoTopUps {
     void scan() {
         try {
             runDue().await().atMost(Duration.ofMinutes(1));
+            reconcileStale().await().atMost(Duration.ofMinutes(1));
         } catch (RuntimeException e) {
             LOG.warnf("auto top-up paused: %s", e.getMessage());
         }
+    }
+
+    /**
+     * An auto top-up whose provider answer never came (its webhook lost) is settled from the intent
+     * read back, so the wallet does not wait for ever; returns how many were looked at.
+     */
+    public Uni<Integer> reconcileStale() {
+        return ledger.pool().preparedQuery("""
+                        select p.id, p.provider_payment_id from auto_topup t join payments p on p.id = t.pending_payment_id
+                        where p.status = 'pending' and p.provider = 'stripe' and p.provider_payment_id is not null
+                          and t.last_attempt_at < now() - make_interval(secs => $1)
+                        limit 50""")
+                .execute(Tuple.of((double) staleAfter.toSeconds()))
+                .chain(rows -> {
+                    Uni<Void> chain = Uni.createFrom().voidItem();
+                    int n = 0;
+                    for (Row r : rows) {
+                        UUID paymentId = r.getUUID("id");
+                        String intentId = r.getString("provider_payment_id");
+                        chain = chain.chain(() -> payments.reconcileStripe(paymentId, intentId)
+                                .onFailure().invoke(e -> LOG.warnf("auto top-up %s not reconciled: %s", paymentId, e.getMessage()))
+                                .onFailure().recoverWithNull().replaceWithVoid());
+                        n++;
+                    }
+                    int looked = n;
+                    return chain.replaceWith(looked);
+                });
     }
 
     private record Due(UUID walletId, UUID userId, UUID tenantId, long amountMinor, String currency, UUID methodId, String providerMethodId,

@@ -343,6 +343,21 @@ public class Payments {
                 });
     }
 
+    /**
+     * Settles a Stripe payment from the intent read back, for when its webhook never came: the same
+     * crediting (or failing) step, which moves a payment out of pending once, so a webhook arriving
+     * later changes nothing.
+     */
+    public Uni<Receipt> reconcileStripe(UUID paymentId, String intentId) {
+        return stripe.intent(intentId).chain(i -> switch (i.status()) {
+            case "succeeded" -> once("stripe", "reconcile:" + intentId + ":succeeded", "payment_intent.reconciled",
+                    c -> succeeded(c, "stripe", intentId, paymentId, i.amountMinor(), i.currency(), null));
+            case "requires_payment_method", "canceled" -> once("stripe", "reconcile:" + intentId + ":failed", "payment_intent.reconciled",
+                    c -> failed(c, "stripe", intentId, paymentId, i.declineReason() == null ? i.status() : i.declineReason()));
+            default -> Uni.createFrom().item(new Receipt(true, false, false, "status " + i.status()));
+        });
+    }
+
     private Uni<StripeProvider.Created> createAt(String provider, UUID paymentId, long amountMinor, String currency, String callbackToken,
                                                  boolean saveCard) {
         return switch (provider) {

@@ -131,6 +131,30 @@ public class StripeProvider {
                 });
     }
 
+    /** A payment intent read back: its status, amount and the decline message if any. */
+    public record Intent(String id, String status, long amountMinor, String currency, String declineReason) {
+    }
+
+    public Uni<Intent> intent(String providerPaymentId) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v1/payment_intents/"
+                        + URLEncoder.encode(providerPaymentId, StandardCharsets.UTF_8)))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + secretKey).GET().build();
+        return Uni.createFrom().completionStage(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
+                .onFailure().transform(e -> providerError("Stripe could not be reached: " + e.getMessage()))
+                .map(response -> {
+                    if (response.statusCode() != 200) {
+                        throw providerError("Stripe answered " + response.statusCode() + " for " + providerPaymentId);
+                    }
+                    try {
+                        JsonNode i = json.readTree(response.body());
+                        return new Intent(i.path("id").asText(), i.path("status").asText(), i.path("amount").asLong(-1),
+                                i.path("currency").asText(""), i.path("last_payment_error").path("message").asText(null));
+                    } catch (IOException e) {
+                        throw providerError("Stripe's answer was unreadable.");
+                    }
+                });
+    }
+
     /** What to show of a saved card. */
     public Uni<Card> card(String providerMethodId) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v1/payment_methods/"
