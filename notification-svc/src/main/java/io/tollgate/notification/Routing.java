@@ -1,5 +1,6 @@
 package io.tollgate.notification;
 
+import io.tollgate.contracts.billing.AllowanceExhausted;
 import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.CreditsClawedBack;
 import io.tollgate.contracts.billing.CreditsGranted;
@@ -43,6 +44,7 @@ public final class Routing {
         route(JobFailed.TYPE, Channel.EMAIL, Channel.WEBHOOK);
         route(JobCancelled.TYPE, Channel.WEBHOOK);
         route(WebhookEndpointDisabled.TYPE, Channel.EMAIL);
+        route(AllowanceExhausted.TYPE, Channel.IN_APP, Channel.EMAIL);
     }
 
     private Routing() {

@@ -118,6 +118,21 @@ class MailPreferencesTest {
     }
 
     @Test
+    void used_up_traffic_is_mailed_as_usage_mail_and_shown_in_the_bell() throws Exception {
+        Customer c = customer();
+        NotificationsTest.publish(new io.tollgate.contracts.billing.AllowanceExhausted(c.user(), c.tenant(), "traffic_private",
+                250_000_000L, Instant.now()), null);
+        MailSandbox.Message mail = awaitMail(c.email(), "Your proxy traffic has run out", 1).getFirst();
+        String raw = unfold(mail.data());
+        assertTrue(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "usage mail can be unsubscribed: " + raw);
+        assertTrue(decoded(raw).contains("your private proxy traffic allowance is used up (0.25 GB went beyond it)"), decoded(raw));
+        await("the notice", () -> given().auth().oauth2(c.token()).get("/v1/notifications").jsonPath().getList("data.title")
+                .contains("Proxy traffic used up"));
+        given().auth().oauth2(c.token()).get("/v1/notifications").then().body("data[0].category", equalTo("usage"))
+                .body("data[0].action_url", equalTo("/v1/billing/pricing"));
+    }
+
+    @Test
     void bad_preferences_and_foreign_tokens_change_nothing() throws Exception {
         Customer c = customer();
         for (Map<String, Object> bad : List.of(Map.<String, Object>of("security", false), Map.<String, Object>of("account", false),
@@ -146,8 +161,8 @@ class MailPreferencesTest {
         String to = "ops-" + UUID.randomUUID() + "@example.com";
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("template", "all", "to", to))
                 .post("/v1/admin/notifications/test-email").then().statusCode(200).body("to", equalTo(to))
-                .body("sent", hasSize(9)).body("sent.ok", equalTo(java.util.Collections.nCopies(9, true)));
-        await("nine mails", () -> MailTest.Smtp.running.messagesTo(to).size() == 9);
+                .body("sent", hasSize(10)).body("sent.ok", equalTo(java.util.Collections.nCopies(10, true)));
+        await("ten mails", () -> MailTest.Smtp.running.messagesTo(to).size() == 10);
         for (MailSandbox.Message m : MailTest.Smtp.running.messagesTo(to)) {
             String raw = unfold(m.data());
             assertTrue(raw.contains("From: Acme Proxies <hello@acme.test>"), raw);
@@ -160,7 +175,7 @@ class MailPreferencesTest {
         given().auth().oauth2(c.token()).contentType(ContentType.JSON).body(Map.of("template", "welcome", "to", to))
                 .post("/v1/admin/notifications/test-email").then().statusCode(403);
         given().auth().oauth2(c.token()).get("/v1/admin/notifications/mail-log").then().statusCode(403);
-        assertEquals(9, MailTest.Smtp.running.messagesTo(to).size());
+        assertEquals(10, MailTest.Smtp.running.messagesTo(to).size());
     }
 
     static List<MailSandbox.Message> mails(String to, String subject) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.contracts.billing.AllowanceExhausted;
 import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.CreditsClawedBack;
 import io.tollgate.contracts.billing.CreditsGranted;
@@ -26,7 +27,7 @@ import java.util.UUID;
 public class BillingNotices implements EventHandler {
 
     private static final Set<String> TYPES = Set.of(PaymentSucceeded.TYPE, PaymentFailed.TYPE, BalanceLow.TYPE,
-            CreditsGranted.TYPE, CreditsClawedBack.TYPE, InvoiceIssued.TYPE);
+            CreditsGranted.TYPE, CreditsClawedBack.TYPE, InvoiceIssued.TYPE, AllowanceExhausted.TYPE);
 
     private final ObjectMapper json;
     private final Clock clock;
@@ -91,6 +92,16 @@ public class BillingNotices implements EventHandler {
                         + ", below your alert at " + money(data.path("threshold_minor").asLong(), currency) + ".";
                 n.actionUrl = "/v1/billing/top-ups";
                 n.actionLabel = "Top up";
+            }
+            case AllowanceExhausted.TYPE -> {
+                boolean isPrivate = data.path("resource").asText().endsWith("private");
+                n.category = "usage";
+                n.severity = "warning";
+                n.title = "Proxy traffic used up";
+                n.body = "Your " + (isPrivate ? "private" : "shared") + " proxy traffic has run out, so those ports are paused. "
+                        + "Buy more traffic to resume them.";
+                n.actionUrl = "/v1/billing/pricing";
+                n.actionLabel = "Buy traffic";
             }
             case CreditsGranted.TYPE -> {
                 n.severity = "success";

@@ -2,6 +2,7 @@ package io.tollgate.notification.mail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.contracts.billing.AllowanceExhausted;
 import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.PaymentFailed;
 import io.tollgate.contracts.billing.PaymentSucceeded;
@@ -29,7 +30,7 @@ public class EventMails implements EventHandler {
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'").withZone(ZoneOffset.UTC);
     private static final Set<String> TYPES = Set.of(PaymentSucceeded.TYPE, PaymentFailed.TYPE, BalanceLow.TYPE, JobCompleted.TYPE,
-            JobFailed.TYPE, WebhookEndpointDisabled.TYPE);
+            JobFailed.TYPE, WebhookEndpointDisabled.TYPE, AllowanceExhausted.TYPE);
 
     private final Postman postman;
     private final ObjectMapper json;
@@ -83,6 +84,12 @@ public class EventMails implements EventHandler {
                         "jobId", j.jobId(), "model", j.modelId() == null ? "render" : j.modelId(),
                         "cost", money(j.costMinor(), j.currency()), "actionUrl", base + "/v1/render/jobs/" + j.jobId()), event.id());
             }
+            case AllowanceExhausted.TYPE -> {
+                AllowanceExhausted a = event.data(json, AllowanceExhausted.class);
+                yield new Postman.Letter(MailKind.TRAFFIC_EXHAUSTED, a.userId(), a.tenantId(), null, null, Map.of(
+                        "kind", a.resource().endsWith("private") ? "private" : "shared", "overage", gigabytes(a.overageBytes()),
+                        "actionUrl", base + "/v1/billing/pricing"), event.id());
+            }
             case JobFailed.TYPE -> {
                 JobFailed j = event.data(json, JobFailed.class);
                 yield new Postman.Letter(MailKind.RENDER_FAILED, j.userId(), j.tenantId(), null, null, Map.of(
@@ -101,6 +108,10 @@ public class EventMails implements EventHandler {
             }
         };
         return letter == null ? Uni.createFrom().voidItem() : postman.send(letter).replaceWithVoid();
+    }
+
+    static String gigabytes(long bytes) {
+        return String.format("%.2f GB", bytes / 1e9);
     }
 
     static String money(long minor, String currency) {

@@ -13,7 +13,8 @@ public enum MailKind {
     LOW_BALANCE("low-balance", MailCategory.BILLING, "Your balance is low"),
     RENDER_FINISHED("render-finished", MailCategory.RENDER, "Your render job has finished"),
     RENDER_FAILED("render-failed", MailCategory.RENDER, "Your render job failed"),
-    WEBHOOK_DISABLED("webhook-disabled", MailCategory.WEBHOOKS, "We stopped sending to your webhook endpoint");
+    WEBHOOK_DISABLED("webhook-disabled", MailCategory.WEBHOOKS, "We stopped sending to your webhook endpoint"),
+    TRAFFIC_EXHAUSTED("traffic-exhausted", MailCategory.USAGE, "Your proxy traffic has run out");
 
     private final String template;
     private final MailCategory category;
