@@ -5,12 +5,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.tollgate.kit.concurrent.NotifiedLoop;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -25,14 +24,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sends queued deliveries. The queue is the {@code webhook_deliveries} table: due rows are claimed
  * with {@code FOR UPDATE SKIP LOCKED} and leased for {@code lease} (a fresh lease id each time), so
  * any number of instances share the work and a killed worker's rows come back when its lease runs
  * out. Each claimed delivery is sent on its own virtual thread, at most {@code concurrency} at once.
- * A trigger's {@code NOTIFY} wakes the loop when deliveries are queued; it also polls.
+ * A trigger's {@code NOTIFY} wakes the loop ({@link NotifiedLoop}) when deliveries are queued; it
+ * also polls.
  *
  * <p>Nothing is lost: a row leaves the queue only by the statement that records its attempt. What
  * a crash can cause is one extra send of a message whose answer was not yet written; receivers
@@ -68,14 +67,10 @@ public class DeliveryWorker {
     private final Duration interval;
     private final Duration lease;
     private final Semaphore slots;
-    private final int concurrency;
-    private final Semaphore wake = new Semaphore(0);
     private final Counter sent;
     private final Counter failed;
     private final Timer attempts;
-    private volatile boolean running;
-    private Thread thread;
-    private PgSubscriber subscriber;
+    private NotifiedLoop loop;
 
     public DeliveryWorker(Pool pool, Vertx vertx, WebhookSender sender, DeliveryLog log, Clock clock, MeterRegistry registry,
                           @ConfigProperty(name = "tollgate.notification.webhooks.worker.enabled", defaultValue = "true") boolean enabled,
@@ -90,7 +85,6 @@ public class DeliveryWorker {
         this.enabled = enabled;
         this.interval = interval;
         this.lease = lease;
-        this.concurrency = concurrency;
         this.slots = new Semaphore(concurrency);
         this.sent = registry.counter("tollgate.webhooks.deliveries", "outcome", "succeeded");
         this.failed = registry.counter("tollgate.webhooks.deliveries", "outcome", "failed");
@@ -101,48 +95,21 @@ public class DeliveryWorker {
                @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
                @ConfigProperty(name = "quarkus.datasource.username") String user,
                @ConfigProperty(name = "quarkus.datasource.password") String password) {
-        if (!enabled) {
-            return;
+        if (enabled) {
+            loop = NotifiedLoop.start(vertx, url, user, password, CHANNEL, "webhook-worker", interval, () -> dispatch() > 0, LOG);
         }
-        running = true;
-        PgConnectOptions options = PgConnectOptions.fromUri(url).setUser(user).setPassword(password);
-        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1_000L);
-        subscriber.channel(CHANNEL).handler(payload -> wake.release());
-        subscriber.connect().subscribe().with(ok -> { }, e -> LOG.warnf("webhook wake-ups off until reconnect: %s", e.getMessage()));
-        thread = Thread.ofPlatform().name("webhook-worker").daemon().start(this::loop);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        wake.release();
-        if (subscriber != null) {
-            subscriber.close().subscribe().with(ok -> { }, e -> { });
+        if (loop != null) {
+            loop.stop();
         }
     }
 
     /** Wakes the loop now (for example after a redelivery was queued). */
     public void nudge() {
-        wake.release();
-    }
-
-    private void loop() {
-        long backoff = 0;
-        while (running) {
-            try {
-                wake.tryAcquire(backoff > 0 ? backoff : interval.toMillis(), TimeUnit.MILLISECONDS);
-                wake.drainPermits();
-                int claimed;
-                do {
-                    claimed = dispatch();
-                } while (claimed > 0 && running);
-                backoff = 0;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.warnf("webhook worker paused: %s", e.getMessage());
-                backoff = Math.min(Math.max(backoff * 2, 500), 5_000);
-            }
+        if (loop != null) {
+            loop.nudge();
         }
     }
 
@@ -164,9 +131,6 @@ public class DeliveryWorker {
                     deliver(c);
                 } finally {
                     slots.release();
-                    if (slots.availablePermits() == concurrency) {
-                        wake.release();
-                    }
                 }
             });
         }

@@ -7,9 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.tollgate.kit.concurrent.NotifiedLoop;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -29,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,9 +36,9 @@ import java.util.concurrent.TimeUnit;
  * transaction only after every send of the batch was acknowledged. While Kafka is down the batch
  * rolls back and the rows simply wait.
  *
- * <p>One relay thread per instance polls at {@code tollgate.outbox.relay.interval} and is woken
- * at once by the {@code NOTIFY} that {@link Outbox} sends on commit, so events leave within
- * milliseconds without a busy poll.
+ * <p>One relay thread per instance ({@link NotifiedLoop}) polls at {@code tollgate.outbox.relay.interval}
+ * and is woken at once by the {@code NOTIFY} that {@link Outbox} sends on commit, so events leave
+ * within milliseconds without a busy poll.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -62,10 +60,7 @@ public class OutboxRelay {
     private final Counter failures;
     private final Vertx vertx;
     private final Duration interval;
-    private final Semaphore wake = new Semaphore(0);
-    private volatile boolean running;
-    private Thread thread;
-    private PgSubscriber subscriber;
+    private NotifiedLoop loop;
 
     public OutboxRelay(Pool pool, CloudEventProducer producer, MeterRegistry registry, Vertx vertx,
                        @ConfigProperty(name = "tollgate.outbox.relay.interval", defaultValue = "1s") Duration interval,
@@ -90,40 +85,13 @@ public class OutboxRelay {
         if (!enabled) {
             return;
         }
-        running = true;
-        PgConnectOptions options = PgConnectOptions.fromUri(url).setUser(user).setPassword(password);
-        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1_000L);
-        subscriber.channel(Outbox.CHANNEL).handler(payload -> wake.release());
-        subscriber.connect().subscribe().with(ok -> { }, e -> LOG.warnf("outbox wake-ups off until reconnect: %s", e.getMessage()));
-        thread = Thread.ofPlatform().name("outbox-relay").daemon().start(this::loop);
+        loop = NotifiedLoop.start(vertx, url, user, password, Outbox.CHANNEL, "outbox-relay", interval,
+                () -> relayBatch() == batchSize, LOG);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        wake.release();
-        if (subscriber != null) {
-            subscriber.close().subscribe().with(ok -> { }, e -> { });
-        }
-    }
-
-    private void loop() {
-        long backoff = 0;
-        while (running) {
-            try {
-                wake.tryAcquire(backoff > 0 ? backoff : interval.toMillis(), TimeUnit.MILLISECONDS);
-                wake.drainPermits();
-                int sent;
-                do {
-                    sent = relayBatch();
-                } while (sent == batchSize && running);
-                backoff = 0;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                LOG.warnf("outbox relay paused: %s", e.getMessage());
-                backoff = Math.min(Math.max(backoff * 2, 500), 5_000);
-            }
+        if (loop != null) {
+            loop.stop();
         }
     }
 
