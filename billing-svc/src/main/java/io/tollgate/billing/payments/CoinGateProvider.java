@@ -1,19 +1,14 @@
 package io.tollgate.billing.payments;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
-import io.tollgate.kit.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,19 +28,18 @@ public class CoinGateProvider {
     public record Fetched(String id, String status, long amountMinor, String currency) {
     }
 
-    private final ObjectMapper json;
     private final String apiUrl;
     private final String apiToken;
     private final String callbackUrl;
     private final String returnUrl;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ProviderApi api;
 
     public CoinGateProvider(ObjectMapper json,
                             @ConfigProperty(name = "tollgate.billing.coingate.api-url") String apiUrl,
                             @ConfigProperty(name = "tollgate.billing.coingate.api-token") String apiToken,
                             @ConfigProperty(name = "tollgate.billing.coingate.callback-url") String callbackUrl,
                             @ConfigProperty(name = "tollgate.billing.coingate.return-url") String returnUrl) {
-        this.json = json;
+        this.api = new ProviderApi("CoinGate", json);
         this.apiUrl = apiUrl;
         this.apiToken = apiToken;
         this.callbackUrl = callbackUrl;
@@ -68,32 +62,13 @@ public class CoinGateProvider {
         HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v2/orders")).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Token " + apiToken).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return send(request).map(o -> new StripeProvider.Created(o.path("id").asText(), null, o.path("payment_url").asText(null)));
+        return api.call(request).map(o -> new StripeProvider.Created(o.path("id").asText(), null, o.path("payment_url").asText(null)));
     }
 
     public Uni<Fetched> fetch(String orderId) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v2/orders/" + URLEncoder.encode(orderId, StandardCharsets.UTF_8)))
                 .timeout(Duration.ofSeconds(10)).header("Authorization", "Token " + apiToken).GET().build();
-        return send(request).map(o -> new Fetched(o.path("id").asText(), o.path("status").asText(),
+        return api.call(request).map(o -> new Fetched(o.path("id").asText(), o.path("status").asText(),
                 new BigDecimal(o.path("price_amount").asText("0")).movePointRight(2).longValueExact(), o.path("price_currency").asText()));
-    }
-
-    private Uni<JsonNode> send(HttpRequest request) {
-        return Uni.createFrom().completionStage(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
-                .onFailure().transform(e -> providerError("CoinGate could not be reached: " + e.getMessage()))
-                .map(response -> {
-                    if (response.statusCode() != 200) {
-                        throw providerError("CoinGate answered " + response.statusCode() + ".");
-                    }
-                    try {
-                        return json.readTree(response.body());
-                    } catch (IOException e) {
-                        throw providerError("CoinGate's answer was unreadable.");
-                    }
-                });
-    }
-
-    private static ProblemException providerError(String detail) {
-        return new ProblemException(502, "PROVIDER_ERROR", "Bad Gateway", detail);
     }
 }

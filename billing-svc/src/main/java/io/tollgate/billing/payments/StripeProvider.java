@@ -9,12 +9,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -36,14 +33,13 @@ public class StripeProvider {
     public record Created(String providerPaymentId, String clientSecret, String redirectUrl) {
     }
 
-    private final ObjectMapper json;
     private final Clock clock;
     private final String apiUrl;
     private final String checkoutUrl;
     private final String secretKey;
     private final String webhookSecret;
     private final Duration tolerance;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ProviderApi api;
 
     public StripeProvider(ObjectMapper json, Clock clock,
                           @ConfigProperty(name = "tollgate.billing.stripe.api-url") String apiUrl,
@@ -51,7 +47,7 @@ public class StripeProvider {
                           @ConfigProperty(name = "tollgate.billing.stripe.secret-key") String secretKey,
                           @ConfigProperty(name = "tollgate.billing.stripe.webhook-secret") String webhookSecret,
                           @ConfigProperty(name = "tollgate.billing.stripe.tolerance", defaultValue = "PT5M") Duration tolerance) {
-        this.json = json;
+        this.api = new ProviderApi("Stripe", json);
         this.clock = clock;
         this.apiUrl = apiUrl;
         this.checkoutUrl = checkoutUrl;
@@ -77,27 +73,10 @@ public class StripeProvider {
         String form = "amount=" + amountMinor + "&currency=" + currency.toLowerCase(Locale.ROOT)
                 + "&metadata%5Bpayment_id%5D=" + paymentId + "&automatic_payment_methods%5Benabled%5D=true"
                 + (saveCard ? "&setup_future_usage=off_session" : "");
-        HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v1/payment_intents"))
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + secretKey)
-                .header("Idempotency-Key", paymentId.toString())
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
-        return Uni.createFrom().completionStage(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
-                .onFailure().transform(e -> providerError("Stripe could not be reached: " + e.getMessage()))
-                .map(response -> {
-                    if (response.statusCode() != 200) {
-                        throw providerError("Stripe answered " + response.statusCode() + ".");
-                    }
-                    try {
-                        JsonNode intent = json.readTree(response.body());
-                        String id = intent.path("id").asText();
-                        return new Created(id, intent.path("client_secret").asText(null),
-                                checkoutUrl + "/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
-                    } catch (IOException e) {
-                        throw providerError("Stripe's answer was unreadable.");
-                    }
-                });
+        return api.call(post("/v1/payment_intents", paymentId, form)).map(intent -> {
+            String id = intent.path("id").asText();
+            return new Created(id, intent.path("client_secret").asText(null), checkoutUrl + "/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+        });
     }
 
     /** Charges a saved card without the customer (auto top-up). The webhook still follows and does the crediting. */
@@ -105,30 +84,17 @@ public class StripeProvider {
         String form = "amount=" + amountMinor + "&currency=" + currency.toLowerCase(Locale.ROOT)
                 + "&metadata%5Bpayment_id%5D=" + paymentId + "&payment_method=" + URLEncoder.encode(providerMethodId, StandardCharsets.UTF_8)
                 + "&confirm=true&off_session=true";
-        HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v1/payment_intents"))
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + secretKey)
-                .header("Idempotency-Key", paymentId.toString())
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
-        return Uni.createFrom().completionStage(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
-                .onFailure().transform(e -> providerError("Stripe could not be reached: " + e.getMessage()))
-                .map(response -> {
-                    try {
-                        JsonNode answer = json.readTree(response.body());
-                        if (response.statusCode() == 200) {
-                            return new Charged(answer.path("id").asText(), "succeeded".equals(answer.path("status").asText()), null);
-                        }
-                        JsonNode error = answer.path("error");
-                        if (response.statusCode() == 402 && error.has("payment_intent")) {
-                            return new Charged(error.path("payment_intent").path("id").asText(), false,
-                                    error.path("message").asText("declined"));
-                        }
-                        throw providerError("Stripe answered " + response.statusCode() + ": " + error.path("message").asText(""));
-                    } catch (IOException e) {
-                        throw providerError("Stripe's answer was unreadable.");
-                    }
-                });
+        return api.send(post("/v1/payment_intents", paymentId, form)).map(response -> {
+            JsonNode answer = api.read(response.body());
+            if (response.statusCode() == 200) {
+                return new Charged(answer.path("id").asText(), "succeeded".equals(answer.path("status").asText()), null);
+            }
+            JsonNode error = answer.path("error");
+            if (response.statusCode() == 402 && error.has("payment_intent")) {
+                return new Charged(error.path("payment_intent").path("id").asText(), false, error.path("message").asText("declined"));
+            }
+            throw api.error("Stripe answered " + response.statusCode() + ": " + error.path("message").asText(""));
+        });
     }
 
     /** A payment intent read back: its status, amount and the decline message if any. */
@@ -136,44 +102,32 @@ public class StripeProvider {
     }
 
     public Uni<Intent> intent(String providerPaymentId) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v1/payment_intents/"
-                        + URLEncoder.encode(providerPaymentId, StandardCharsets.UTF_8)))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + secretKey).GET().build();
-        return Uni.createFrom().completionStage(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
-                .onFailure().transform(e -> providerError("Stripe could not be reached: " + e.getMessage()))
-                .map(response -> {
-                    if (response.statusCode() != 200) {
-                        throw providerError("Stripe answered " + response.statusCode() + " for " + providerPaymentId);
-                    }
-                    try {
-                        JsonNode i = json.readTree(response.body());
-                        return new Intent(i.path("id").asText(), i.path("status").asText(), i.path("amount").asLong(-1),
-                                i.path("currency").asText(""), i.path("last_payment_error").path("message").asText(null));
-                    } catch (IOException e) {
-                        throw providerError("Stripe's answer was unreadable.");
-                    }
-                });
+        return api.call(get("/v1/payment_intents/" + URLEncoder.encode(providerPaymentId, StandardCharsets.UTF_8)))
+                .map(i -> new Intent(i.path("id").asText(), i.path("status").asText(), i.path("amount").asLong(-1),
+                        i.path("currency").asText(""), i.path("last_payment_error").path("message").asText(null)));
     }
 
     /** What to show of a saved card. */
     public Uni<Card> card(String providerMethodId) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v1/payment_methods/"
-                        + URLEncoder.encode(providerMethodId, StandardCharsets.UTF_8)))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + secretKey).GET().build();
-        return Uni.createFrom().completionStage(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
-                .onFailure().transform(e -> providerError("Stripe could not be reached: " + e.getMessage()))
-                .map(response -> {
-                    if (response.statusCode() != 200) {
-                        throw providerError("Stripe answered " + response.statusCode() + " for payment method " + providerMethodId);
-                    }
-                    try {
-                        JsonNode card = json.readTree(response.body()).path("card");
-                        return new Card(providerMethodId, card.path("brand").asText("card"), card.path("last4").asText("????"),
-                                card.path("exp_month").asInt(), card.path("exp_year").asInt());
-                    } catch (IOException e) {
-                        throw providerError("Stripe's answer was unreadable.");
-                    }
+        return api.call(get("/v1/payment_methods/" + URLEncoder.encode(providerMethodId, StandardCharsets.UTF_8)))
+                .map(answer -> {
+                    JsonNode card = answer.path("card");
+                    return new Card(providerMethodId, card.path("brand").asText("card"), card.path("last4").asText("????"),
+                            card.path("exp_month").asInt(), card.path("exp_year").asInt());
                 });
+    }
+
+    private HttpRequest post(String path, UUID idempotencyKey, String form) {
+        return HttpRequest.newBuilder(URI.create(apiUrl + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + secretKey)
+                .header("Idempotency-Key", idempotencyKey.toString())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+    }
+
+    private HttpRequest get(String path) {
+        return HttpRequest.newBuilder(URI.create(apiUrl + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + secretKey).GET().build();
     }
 
     /** Checks the signature header against the raw body; 400 {@code INVALID_SIGNATURE} otherwise. */
@@ -229,9 +183,5 @@ public class StripeProvider {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static ProblemException providerError(String detail) {
-        return new ProblemException(502, "PROVIDER_ERROR", "Bad Gateway", detail);
     }
 }

@@ -1,21 +1,16 @@
 package io.tollgate.billing.payments;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.net.IpRules;
-import io.tollgate.kit.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -40,7 +35,7 @@ public class YooKassaProvider {
     private final String authorization;
     private final String returnUrl;
     private final List<String> allowedIps;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ProviderApi api;
 
     public YooKassaProvider(ObjectMapper json,
                             @ConfigProperty(name = "tollgate.billing.yookassa.api-url") String apiUrl,
@@ -49,6 +44,7 @@ public class YooKassaProvider {
                             @ConfigProperty(name = "tollgate.billing.yookassa.return-url") String returnUrl,
                             @ConfigProperty(name = "tollgate.billing.yookassa.allowed-ips") List<String> allowedIps) {
         this.json = json;
+        this.api = new ProviderApi("YooKassa", json);
         this.apiUrl = apiUrl;
         this.authorization = "Basic " + Base64.getEncoder().encodeToString((shopId + ":" + secretKey).getBytes(StandardCharsets.UTF_8));
         this.returnUrl = returnUrl;
@@ -75,38 +71,19 @@ public class YooKassaProvider {
         HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v3/payments")).timeout(Duration.ofSeconds(10))
                 .header("Authorization", authorization).header("Idempotence-Key", paymentId.toString())
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        return send(request).map(p -> new StripeProvider.Created(p.path("id").asText(), null,
+        return api.call(request).map(p -> new StripeProvider.Created(p.path("id").asText(), null,
                 p.path("confirmation").path("confirmation_url").asText(null)));
     }
 
     public Uni<Fetched> fetch(String providerPaymentId) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v3/payments/" + URLEncoder.encode(providerPaymentId, StandardCharsets.UTF_8)))
                 .timeout(Duration.ofSeconds(10)).header("Authorization", authorization).GET().build();
-        return send(request).map(p -> new Fetched(p.path("id").asText(), p.path("status").asText(),
+        return api.call(request).map(p -> new Fetched(p.path("id").asText(), p.path("status").asText(),
                 new BigDecimal(p.path("amount").path("value").asText("0")).movePointRight(2).longValueExact(),
                 p.path("amount").path("currency").asText(), p.path("cancellation_details").path("reason").asText(null)));
     }
 
-    private Uni<JsonNode> send(HttpRequest request) {
-        return Uni.createFrom().completionStage(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
-                .onFailure().transform(e -> providerError("YooKassa could not be reached: " + e.getMessage()))
-                .map(response -> {
-                    if (response.statusCode() != 200) {
-                        throw providerError("YooKassa answered " + response.statusCode() + ".");
-                    }
-                    try {
-                        return json.readTree(response.body());
-                    } catch (IOException e) {
-                        throw providerError("YooKassa's answer was unreadable.");
-                    }
-                });
-    }
-
     static String decimal(long minor) {
         return BigDecimal.valueOf(minor, 2).toPlainString();
-    }
-
-    private static ProblemException providerError(String detail) {
-        return new ProblemException(502, "PROVIDER_ERROR", "Bad Gateway", detail);
     }
 }
