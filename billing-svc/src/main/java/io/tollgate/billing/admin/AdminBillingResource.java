@@ -129,10 +129,7 @@ public class AdminBillingResource {
 
     private Principal admin() {
         Principal caller = principal.get();
-        caller.requireJwt();
-        if (!caller.hasRole("admin")) {
-            throw ProblemException.forbidden("ADMIN_ONLY", "This needs a platform administrator.");
-        }
+        caller.requirePlatformAdmin();
         return caller;
     }
 }

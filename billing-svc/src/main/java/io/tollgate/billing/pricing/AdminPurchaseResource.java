@@ -47,10 +47,7 @@ public class AdminPurchaseResource {
     @Operation(summary = "Buy for a user; charge_user=false gives it for free (no debit, no invoice)")
     public Uni<Response> buyFor(@PathParam("userId") UUID userId, AdminPurchaseRequest body, @HeaderParam(Idempotency.HEADER) String key) {
         Principal admin = principal.get();
-        admin.requireJwt();
-        if (!admin.hasRole("admin")) {
-            throw ProblemException.forbidden("ADMIN_ONLY", "This needs a platform administrator.");
-        }
+        admin.requirePlatformAdmin();
         if (body == null) {
             throw ProblemException.validation("resource", "is required");
         }

@@ -4,7 +4,6 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
-import io.tollgate.kit.security.Principal;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -91,10 +90,6 @@ public class AdminPromoResource {
     }
 
     private void admin() {
-        Principal caller = principal.get();
-        caller.requireJwt();
-        if (!caller.hasRole("admin")) {
-            throw ProblemException.forbidden("ADMIN_ONLY", "This needs a platform administrator.");
-        }
+        principal.get().requirePlatformAdmin();
     }
 }

@@ -4,7 +4,6 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
-import io.tollgate.kit.security.Principal;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -63,11 +62,7 @@ public class AdminUsageResource {
     @Path("/usage/top-users")
     @Operation(summary = "The users who spent most in the window (24h, 7d, 30d, 90d), captured holds and purchases together")
     public Uni<TopConsumers> top(@QueryParam("window") String window, @QueryParam("limit") Integer limit) {
-        Principal caller = principal.get();
-        caller.requireJwt();
-        if (!caller.hasRole("admin")) {
-            throw ProblemException.forbidden("ADMIN_ONLY", "This needs a platform administrator.");
-        }
+        principal.get().requirePlatformAdmin();
         String w = window == null ? "7d" : window;
         Duration span = WINDOWS.get(w);
         if (span == null) {

@@ -123,10 +123,8 @@ public class AdminMailResource {
     }
 
     private Principal admin() {
-        Principal caller = principal.jwt();
-        if (!caller.hasRole("admin")) {
-            throw ProblemException.forbidden("ADMIN_ONLY", "Only a platform administrator can do this.");
-        }
+        Principal caller = principal.get();
+        caller.requirePlatformAdmin();
         return caller;
     }
 

@@ -57,6 +57,14 @@ public record Principal(String userId, UUID tenantId, Set<String> roles, Set<Str
         }
     }
 
+    /** A platform administrator's own session; 403 {@code JWT_ONLY} for keys, {@code ADMIN_ONLY} for anyone else. */
+    public void requirePlatformAdmin() {
+        requireJwt();
+        if (!hasRole("admin")) {
+            throw ProblemException.forbidden("ADMIN_ONLY", "This needs a platform administrator.");
+        }
+    }
+
     public void requireVerifiedEmail() {
         if (source != AuthSource.SERVICE && !emailVerified) {
             throw ProblemException.forbidden("EMAIL_UNVERIFIED", "Verify your e-mail address before spending money.");
