@@ -182,20 +182,20 @@ public class Subscriptions {
         }
         Instant start = s.periodEnd();
         Instant end = nextPeriodEnd(start);
-        // each renewal in its own savepoint-free step: a declined one ends the subscription instead
-        return ledger.pool().preparedQuery("select id from wallets where user_id = $1 and currency = $2")
+        // the wallet is locked and read first: a renewal it cannot pay ends the subscription instead
+        return c.preparedQuery("select id, available_minor from wallets where user_id = $1 and currency = $2 for update")
                 .execute(Tuple.of(userId, s.plan().currency()))
                 .chain(w -> {
                     if (w.size() == 0) {
                         return end(c, s, userId, tenantId, "renewal_failed");
                     }
                     UUID walletId = w.iterator().next().getUUID("id");
-                    return c.preparedQuery("select available_minor from wallets where id = $1 for update").execute(Tuple.of(walletId))
-                            .chain(b -> b.iterator().next().getLong(0) < s.plan().priceMinor()
-                                    ? end(c, s, userId, tenantId, "renewal_failed")
-                                    : c.preparedQuery("update subscriptions set period_start = $2, period_end = $3, renewals = renewals + 1 where id = $1")
-                                            .execute(Tuple.of(s.id(), utc(start), utc(end)))
-                                            .chain(() -> charge(c, walletId, userId, tenantId, s.id(), s.plan(), start, end, "renewed")));
+                    if (w.iterator().next().getLong("available_minor") < s.plan().priceMinor()) {
+                        return end(c, s, userId, tenantId, "renewal_failed");
+                    }
+                    return c.preparedQuery("update subscriptions set period_start = $2, period_end = $3, renewals = renewals + 1 where id = $1")
+                            .execute(Tuple.of(s.id(), utc(start), utc(end)))
+                            .chain(() -> charge(c, walletId, userId, tenantId, s.id(), s.plan(), start, end, "renewed"));
                 });
     }
 

@@ -289,9 +289,11 @@ public class WebhookResource {
                                         + " locked_until, lease_id, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $5, $5)")
                                 .execute(Tuple.from(new Object[] {delivery, id, message, type, now, now.plus(lease), leaseId}))))
                 .await().atMost(AWAIT);
+        Row secrets = pool.preparedQuery("select secret, case when previous_secret_until > $2 then previous_secret end as previous"
+                        + " from webhook_endpoints where id = $1").execute(Tuple.of(id, now)).await().atMost(AWAIT).iterator().next();
         Instant at = clock.instant();
         WebhookSender.Outcome outcome = sender.send(new WebhookSender.Request(endpoint.getString("url"),
-                DeliveryWorker.messageId(message), payload, secret(id), previousSecret(id)));
+                DeliveryWorker.messageId(message), payload, secrets.getString("secret"), secrets.getString("previous")));
         log.record(delivery, leaseId, 1, false, outcome, at);
         return new TestResult(outcome.succeeded(), outcome.statusCode(), outcome.durationMs(), outcome.error(), delivery);
     }
@@ -396,16 +398,6 @@ public class WebhookResource {
             throw ProblemException.notFound("webhook delivery");
         }
         return rows.iterator().next();
-    }
-
-    private String secret(UUID endpoint) {
-        return pool.preparedQuery("select secret from webhook_endpoints where id = $1").execute(Tuple.of(endpoint))
-                .await().atMost(AWAIT).iterator().next().getString(0);
-    }
-
-    private String previousSecret(UUID endpoint) {
-        return pool.preparedQuery("select previous_secret from webhook_endpoints where id = $1 and previous_secret_until > $2")
-                .execute(Tuple.of(endpoint, now())).await().atMost(AWAIT).stream().findFirst().map(r -> r.getString(0)).orElse(null);
     }
 
     private String checkedUrl(String url) {
