@@ -12,6 +12,7 @@ import io.tollgate.contracts.billing.InvoiceIssued;
 import io.tollgate.contracts.billing.PaymentFailed;
 import io.tollgate.contracts.billing.PaymentSucceeded;
 import io.tollgate.kit.inbox.ConsumedEvent;
+import io.tollgate.notification.Formats;
 import io.tollgate.notification.Routing;
 import io.tollgate.kit.inbox.EventHandler;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -73,14 +74,14 @@ public class BillingNotices implements EventHandler {
             case PaymentSucceeded.TYPE -> {
                 n.severity = "success";
                 n.title = "Top-up received";
-                n.body = money(data.path("credited_minor").asLong(), currency) + " was added to your balance.";
+                n.body = Formats.money(data.path("credited_minor").asLong(), currency) + " was added to your balance.";
                 n.actionUrl = "/v1/billing/payments/" + data.path("payment_id").asText();
                 n.actionLabel = "View payment";
             }
             case PaymentFailed.TYPE -> {
                 n.severity = "error";
                 n.title = "Payment failed";
-                n.body = "Your payment of " + money(data.path("amount_minor").asLong(), currency) + " did not go through: "
+                n.body = "Your payment of " + Formats.money(data.path("amount_minor").asLong(), currency) + " did not go through: "
                         + data.path("reason").asText("declined") + ".";
                 n.actionUrl = "/v1/billing/payments/" + data.path("payment_id").asText();
                 n.actionLabel = "View payment";
@@ -88,8 +89,8 @@ public class BillingNotices implements EventHandler {
             case BalanceLow.TYPE -> {
                 n.severity = "warning";
                 n.title = "Low balance";
-                n.body = "Your available balance is " + money(data.path("available_minor").asLong(), currency)
-                        + ", below your alert at " + money(data.path("threshold_minor").asLong(), currency) + ".";
+                n.body = "Your available balance is " + Formats.money(data.path("available_minor").asLong(), currency)
+                        + ", below your alert at " + Formats.money(data.path("threshold_minor").asLong(), currency) + ".";
                 n.actionUrl = "/v1/billing/top-ups";
                 n.actionLabel = "Top up";
             }
@@ -106,26 +107,22 @@ public class BillingNotices implements EventHandler {
             case CreditsGranted.TYPE -> {
                 n.severity = "success";
                 n.title = "Credits added";
-                n.body = money(data.path("amount_minor").asLong(), currency) + " was added: " + data.path("reason").asText() + ".";
+                n.body = Formats.money(data.path("amount_minor").asLong(), currency) + " was added: " + data.path("reason").asText() + ".";
             }
             case CreditsClawedBack.TYPE -> {
                 n.severity = "warning";
                 n.title = "Credits removed";
-                n.body = money(data.path("amount_minor").asLong(), currency) + " was removed: " + data.path("reason").asText() + ".";
+                n.body = Formats.money(data.path("amount_minor").asLong(), currency) + " was removed: " + data.path("reason").asText() + ".";
             }
             default -> {
                 n.severity = "info";
                 n.title = "Invoice " + data.path("number").asText();
-                n.body = "Invoice " + data.path("number").asText() + " for " + money(data.path("total_minor").asLong(), currency)
+                n.body = "Invoice " + data.path("number").asText() + " for " + Formats.money(data.path("total_minor").asLong(), currency)
                         + " is ready.";
                 n.actionUrl = "/v1/billing/invoices/" + data.path("invoice_id").asText() + "/pdf";
                 n.actionLabel = "Download PDF";
             }
         }
         return Panache.getSession().chain(s -> s.persist(n)).replaceWithVoid();
-    }
-
-    static String money(long minor, String currency) {
-        return String.format("%d.%02d %s", minor / 100, Math.abs(minor % 100), currency);
     }
 }

@@ -10,6 +10,7 @@ import io.tollgate.contracts.notification.WebhookEndpointDisabled;
 import io.tollgate.contracts.render.JobCompleted;
 import io.tollgate.contracts.render.JobFailed;
 import io.tollgate.kit.inbox.ConsumedEvent;
+import io.tollgate.notification.Formats;
 import io.tollgate.notification.Routing;
 import io.tollgate.kit.inbox.EventHandler;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,27 +63,27 @@ public class EventMails implements EventHandler {
             case PaymentSucceeded.TYPE -> {
                 PaymentSucceeded p = event.data(json, PaymentSucceeded.class);
                 yield new Postman.Letter(MailKind.TOPUP_SUCCEEDED, p.userId(), p.tenantId(), null, null, Map.of(
-                        "amount", money(p.amountMinor(), p.currency()), "credited", money(p.creditedMinor(), p.currency()),
+                        "amount", Formats.money(p.amountMinor(), p.currency()), "credited", Formats.money(p.creditedMinor(), p.currency()),
                         "paymentId", p.paymentId().toString(), "provider", p.provider(), "date", DATE.format(p.occurredAt()),
                         "actionUrl", base + "/v1/billing/payments/" + p.paymentId()), event.id());
             }
             case PaymentFailed.TYPE -> {
                 PaymentFailed p = event.data(json, PaymentFailed.class);
                 yield new Postman.Letter(MailKind.PAYMENT_FAILED, p.userId(), p.tenantId(), null, null, Map.of(
-                        "amount", money(p.amountMinor(), p.currency()), "reason", p.reason() == null ? "declined" : p.reason(),
+                        "amount", Formats.money(p.amountMinor(), p.currency()), "reason", p.reason() == null ? "declined" : p.reason(),
                         "actionUrl", base + "/v1/billing/top-ups"), event.id());
             }
             case BalanceLow.TYPE -> {
                 BalanceLow b = event.data(json, BalanceLow.class);
                 yield new Postman.Letter(MailKind.LOW_BALANCE, b.userId(), b.tenantId(), null, null, Map.of(
-                        "available", money(b.availableMinor(), b.currency()), "threshold", money(b.thresholdMinor(), b.currency()),
+                        "available", Formats.money(b.availableMinor(), b.currency()), "threshold", Formats.money(b.thresholdMinor(), b.currency()),
                         "actionUrl", base + "/v1/billing/top-ups"), event.id());
             }
             case JobCompleted.TYPE -> {
                 JobCompleted j = event.data(json, JobCompleted.class);
                 yield new Postman.Letter(MailKind.RENDER_FINISHED, j.userId(), j.tenantId(), null, null, Map.of(
                         "jobId", j.jobId(), "model", j.modelId() == null ? "render" : j.modelId(),
-                        "cost", money(j.costMinor(), j.currency()), "actionUrl", base + "/v1/render/jobs/" + j.jobId()), event.id());
+                        "cost", Formats.money(j.costMinor(), j.currency()), "actionUrl", base + "/v1/render/jobs/" + j.jobId()), event.id());
             }
             case AllowanceExhausted.TYPE -> {
                 AllowanceExhausted a = event.data(json, AllowanceExhausted.class);
@@ -112,9 +113,5 @@ public class EventMails implements EventHandler {
 
     static String gigabytes(long bytes) {
         return String.format("%.2f GB", bytes / 1e9);
-    }
-
-    static String money(long minor, String currency) {
-        return String.format("%d.%02d %s", minor / 100, Math.abs(minor % 100), currency);
     }
 }
