@@ -86,9 +86,10 @@ public class Idempotency {
         if (key == null) {
             return action.get();
         }
-        if (!KEY.matcher(key).matches()) {
-            return Uni.createFrom().failure(ProblemException.validation("Idempotency-Key",
-                    "must be 1 to 255 visible ASCII characters"));
+        try {
+            checkKey(key);
+        } catch (ProblemException e) {
+            return Uni.createFrom().failure(e);
         }
         String fingerprint = fingerprint(method, path, body);
         return pool.preparedQuery(CLAIM)
@@ -143,8 +144,7 @@ public class Idempotency {
                         "A request with this Idempotency-Key is being processed; retry shortly.");
             }
             if (!fingerprint.equals(row.getString("fingerprint"))) {
-                throw ProblemException.unprocessable("IDEMPOTENCY_KEY_REUSED",
-                        "This Idempotency-Key was already used with a different request.");
+                throw keyReused();
             }
             Integer status = row.getInteger("status");
             if (status == null) {
@@ -181,7 +181,24 @@ public class Idempotency {
         return it.hasNext() ? it.next() : null;
     }
 
-    String fingerprint(String method, String path, Object body) {
+    /** 400 unless {@code key} is 1 to 255 visible ASCII characters. */
+    public static void checkKey(String key) {
+        if (!KEY.matcher(key).matches()) {
+            throw ProblemException.validation("Idempotency-Key", "must be 1 to 255 visible ASCII characters");
+        }
+    }
+
+    /** 422: the key was already used with a different request. */
+    public static ProblemException keyReused() {
+        return ProblemException.unprocessable("IDEMPOTENCY_KEY_REUSED",
+                "This Idempotency-Key was already used with a different request.");
+    }
+
+    /**
+     * The request's fingerprint, to tell a retry from another request under the same key; public
+     * for resources that keep their own idempotency record (a hold row holds its key).
+     */
+    public String fingerprint(String method, String path, Object body) {
         try {
             byte[] canonicalBody = body == null ? new byte[0] : canonical.writeValueAsBytes(body);
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
