@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.ids.Ids;
 import io.tollgate.contracts.EventSchemas;
 import io.tollgate.contracts.EventType;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,7 +23,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class Outbox {
 
-    /** The PostgreSQL channel that wakes the relay when a transaction with events commits. */
+    /**
+     * A {@code NOTIFY} on this PostgreSQL channel wakes the relay; appends through this class wake
+     * the relay of their own process directly instead (see {@link OutboxRelay}).
+     */
     public static final String CHANNEL = "tollgate_outbox";
 
     private static final String INSERT = """
@@ -32,10 +36,12 @@ public class Outbox {
     private final ObjectMapper json;
     private final Clock clock;
     private final String source;
+    private final OutboxRelay relay;
 
-    public Outbox(ObjectMapper json, Clock clock,
+    public Outbox(ObjectMapper json, Clock clock, OutboxRelay relay,
                   @ConfigProperty(name = "quarkus.application.name", defaultValue = "tollgate") String service) {
         this.json = json;
+        this.relay = relay;
         this.clock = clock;
         this.source = "urn:tollgate:" + service;
     }
@@ -51,7 +57,7 @@ public class Outbox {
      */
     public Uni<UUID> append(io.vertx.mutiny.sqlclient.SqlClient client, String aggregateId, String subject, Object payload) {
         EventType type = EventSchemas.typeOf(payload.getClass());
-        UUID id = UUID.randomUUID();
+        UUID id = Ids.next();
         String body;
         try {
             body = json.writeValueAsString(payload);
@@ -64,13 +70,18 @@ public class Outbox {
                 .execute(io.vertx.mutiny.sqlclient.Tuple.tuple().addUUID(id).addString(type.topic()).addString(aggregateId)
                         .addString(type.value()).addString(source).addString(subject).addString(body)
                         .addOffsetDateTime(OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)))
-                .chain(() -> client.query("select 1 from pg_notify('" + CHANNEL + "', '')").execute())
+                .invoke(relay::appended)
                 .replaceWith(id);
+    }
+
+    /** For statements of the service's own that insert outbox rows: wakes the relay as an append does. */
+    public void appendedBySql() {
+        relay.appended();
     }
 
     public Uni<UUID> append(Mutiny.Session session, String aggregateId, String subject, Object payload) {
         EventType type = EventSchemas.typeOf(payload.getClass());
-        UUID id = UUID.randomUUID();
+        UUID id = Ids.next();
         String body;
         try {
             body = json.writeValueAsString(payload);
@@ -87,8 +98,7 @@ public class Outbox {
                 .setParameter(7, body)
                 .setParameter(8, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
                 .executeUpdate()
-                // Delivered at commit, and once per transaction however many events it appended.
-                .chain(() -> session.createNativeQuery("select 1 from pg_notify('" + CHANNEL + "', '')").getSingleResult())
+                .invoke(relay::appended)
                 .replaceWith(id);
     }
 }
