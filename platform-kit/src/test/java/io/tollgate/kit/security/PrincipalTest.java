@@ -2,6 +2,7 @@ package io.tollgate.kit.security;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.tollgate.kit.testing.TestTokens;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -40,6 +41,18 @@ class PrincipalTest {
                 .body("source", equalTo("API_KEY"));
     }
 
+    @Inject
+    VerifiedTokens verified;
+
+    @Test
+    void a_verified_token_is_remembered_by_the_service_parser() {
+        String token = TestTokens.user(user, tenant).sign();
+        int before = verified.size();
+        given().auth().oauth2(token).get("/probe/me").then().statusCode(200);
+        given().auth().oauth2(token).get("/probe/me").then().statusCode(200);
+        org.junit.jupiter.api.Assertions.assertEquals(before + 1, verified.size());
+    }
+
     @Test
     void no_token_is_a_401_problem_with_a_bearer_challenge() {
         given().get("/probe/me").then().statusCode(401).contentType("application/problem+json")
@@ -63,6 +76,14 @@ class PrincipalTest {
                 ("{\"sub\":\"" + UUID.randomUUID() + "\",\"iss\":\"https://tollgate.local\",\"aud\":\"tollgate\","
                         + "\"exp\":" + (Instant.now().getEpochSecond() + 600) + ",\"groups\":[\"admin\"]}").getBytes());
         given().auth().oauth2(parts[0] + "." + forgedClaims + "." + parts[2]).get("/probe/me").then().statusCode(401);
+
+        // once the genuine token is verified (and remembered), the same claims under another signature still fail
+        given().auth().oauth2(good).get("/probe/me").then().statusCode(200);
+        String signature = parts[2];
+        char flipped = signature.charAt(10) == 'A' ? 'B' : 'A';
+        String resigned = parts[0] + "." + parts[1] + "." + signature.substring(0, 10) + flipped + signature.substring(11);
+        given().auth().oauth2(resigned).get("/probe/me").then().statusCode(401);
+        given().auth().oauth2(good).get("/probe/me").then().statusCode(200);
 
         String unsigned = parts[0].replace(parts[0], java.util.Base64.getUrlEncoder().withoutPadding()
                 .encodeToString("{\"alg\":\"none\"}".getBytes())) + "." + parts[1] + ".";
