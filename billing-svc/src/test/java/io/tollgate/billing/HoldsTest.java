@@ -103,8 +103,15 @@ class HoldsTest {
         first.then().statusCode(201);
         given().auth().oauth2(Money.RENDER).header("Idempotency-Key", key).contentType("application/json").body(body)
                 .post("/internal/holds").then().statusCode(201).header("Idempotent-Replayed", "true")
-                .body("id", equalTo(first.path("id")));
+                .body("id", equalTo(first.path("id"))).body("status", equalTo("pending"));
+        String other = body.replace("\"amount_minor\": 100", "\"amount_minor\": 200");
+        given().auth().oauth2(Money.RENDER).header("Idempotency-Key", key).contentType("application/json").body(other)
+                .post("/internal/holds").then().statusCode(422).contentType("application/problem+json")
+                .body("code", equalTo("IDEMPOTENCY_KEY_REUSED"));
+        given().auth().oauth2(Money.RENDER).header("Idempotency-Key", "k".repeat(256)).contentType("application/json")
+                .body(other).post("/internal/holds").then().statusCode(400).contentType("application/problem+json");
         assertEquals(900, Money.available(user));
+        assertEquals(100, Money.reserved(user));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.tollgate.billing.admin;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.ids.Ids;
 import io.tollgate.billing.ledger.Ledger;
 import io.tollgate.billing.ledger.Transactions;
 import io.tollgate.contracts.billing.CreditsClawedBack;
@@ -113,7 +114,7 @@ public class AdminBillingResource {
                     UUID walletId = rows.iterator().next().getUUID("id");
                     UUID tenantId = rows.iterator().next().getUUID("tenant_id");
                     long amount = grant ? body.amountMinor() : -body.amountMinor();
-                    UUID journalId = UUID.randomUUID();
+                    UUID journalId = Ids.next();
                     return ledger.pool().withTransaction(c -> ledger.move(c, walletId, amount,
                                     new Ledger.Entry(grant ? "grant" : "clawback", "platform:grants", "admin",
                                             principal.get().userId(), body.reason()), journalId)

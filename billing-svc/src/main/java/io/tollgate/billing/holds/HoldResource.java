@@ -60,11 +60,24 @@ public class HoldResource {
     @Operation(summary = "Reserve money for a piece of work, or 402 INSUFFICIENT_BALANCE with required and available")
     public Uni<Response> place(@Valid @NotNull NewHoldBody body, @HeaderParam(Idempotency.HEADER) String key) {
         Principal caller = service();
-        return idempotency.execute("service:" + caller.userId(), key, "POST", "/internal/holds", body,
-                () -> holds.place(new Holds.NewHold(body.userId(), body.tenantId(), body.amountMinor(), body.currency(),
-                                caller.userId(), body.reference(), body.description(), body.apiKeyId(),
-                                Duration.ofSeconds(body.ttlSeconds() == null ? 900 : body.ttlSeconds()), body.modelId()))
-                        .map(h -> Response.status(201).entity(h).build()));
+        // The hold row is the idempotency record (its key and the request's fingerprint), so a hold
+        // is placed in one statement; a retry answers 201 with the hold as first placed.
+        String fingerprint = null;
+        if (key != null) {
+            Idempotency.checkKey(key);
+            fingerprint = idempotency.fingerprint("POST", "/internal/holds", body);
+        }
+        return holds.place(new Holds.NewHold(body.userId(), body.tenantId(), body.amountMinor(), body.currency(),
+                        caller.userId(), body.reference(), body.description(), body.apiKeyId(),
+                        Duration.ofSeconds(body.ttlSeconds() == null ? 900 : body.ttlSeconds()), body.modelId(), key,
+                        fingerprint))
+                .map(placed -> {
+                    Response.ResponseBuilder response = Response.status(201).entity(placed.hold());
+                    if (placed.replayed()) {
+                        response.header(Idempotency.REPLAYED, "true");
+                    }
+                    return response.build();
+                });
     }
 
     @GET

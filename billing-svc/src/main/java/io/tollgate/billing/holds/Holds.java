@@ -3,13 +3,16 @@ package io.tollgate.billing.holds;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.ids.Ids;
 import io.tollgate.billing.alerts.Alerts;
 import io.tollgate.billing.ledger.Ledger;
 import io.tollgate.contracts.billing.HoldCaptured;
 import io.tollgate.contracts.billing.HoldVoided;
+import io.tollgate.kit.idempotency.Idempotency;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.problem.ProblemException;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -47,26 +50,40 @@ public class Holds {
         }
     }
 
+    /**
+     * {@code idempotencyKey} and {@code fingerprint} (both null without a key) make a retry of the
+     * same request answer with the same hold.
+     */
     public record NewHold(UUID userId, UUID tenantId, long amountMinor, String currency, String service, String reference,
-                          String description, UUID apiKeyId, Duration ttl, String modelId) {
+                          String description, UUID apiKeyId, Duration ttl, String modelId, String idempotencyKey,
+                          String fingerprint) {
+    }
+
+    /** A hold as placed, and whether it was placed by an earlier request with the same key. */
+    public record Placed(Hold hold, boolean replayed) {
     }
 
     private static final String HOLD_COLUMNS = """
             id, wallet_id, user_id, tenant_id, amount_minor, captured_minor, currency, status, service, reference,
             description, api_key_id, expires_at, created_at, resolved_at""";
 
-    // $1 wallet, $2 amount, $3 hold id, $4 service, $5 reference, $6 description, $7 api key,
-    // $8 expires at, $9 journal id, $10 model
+    // $1 user, $2 amount, $3 hold id, $4 service, $5 reference, $6 description, $7 api key,
+    // $8 expires at, $9 journal id, $10 model, $11 currency, $12 tenant, $13 idempotency key,
+    // $14 request fingerprint. No row when the wallet is missing, belongs to another tenant, does
+    // not cover the amount, or the key was used before; a concurrent request with the same key
+    // fails on the unique index instead and its wallet update rolls back with it.
     private static final String PLACE = """
             with w as (
                 update wallets set available_minor = available_minor - $2, reserved_minor = reserved_minor + $2,
                                    updated_at = now()
-                where id = $1 and available_minor >= $2
+                where user_id = $1 and currency = $11 and tenant_id = $12 and available_minor >= $2
+                  and ($13::text is null
+                       or not exists (select 1 from holds where service = $4 and idempotency_key = $13))
                 returning id, user_id, tenant_id, currency, available_minor, reserved_minor
             ), h as (
                 insert into holds (id, wallet_id, user_id, tenant_id, amount_minor, currency, status, service, reference,
-                                   description, api_key_id, expires_at, model_id)
-                select $3, id, user_id, tenant_id, $2, currency, 'pending', $4, $5, $6, $7, $8, $10 from w
+                                   description, api_key_id, expires_at, model_id, idempotency_key, request_fingerprint)
+                select $3, id, user_id, tenant_id, $2, currency, 'pending', $4, $5, $6, $7, $8, $10, $13, $14 from w
                 returning\s""" + HOLD_COLUMNS + """
             ), j as (
                 insert into journal (id, wallet_id, user_id, tenant_id, type, amount_minor, reserved_change_minor,
@@ -79,95 +96,156 @@ public class Holds {
                 select $9, 'wallet:' || id || ':available', -$2, currency from w
                 union all select $9, 'wallet:' || id || ':reserved', $2, currency from w
             )
-            select * from h""";
+            select h.*, """ + Alerts.watched("w") + " from h, w";
 
-    // $1 hold, $2 new status, $3 captured amount, $4 capture journal id, $5 release journal id.
-    // Only a pending hold moves, and only once: a second resolver finds no pending row.
-    private static final String RESOLVE = """
+    private static final String BY_KEY = "select " + HOLD_COLUMNS
+            + ", request_fingerprint from holds where service = $1 and idempotency_key = $2";
+
+    // $1 hold, $2 the resolution (capture, voided, expired), $3 the amount to capture (null: all of
+    // it), $4 capture journal id, $5 release journal id, $6 event id. The casts are needed: the server types an
+    // untyped parameter in a UNION as text, the named prepare then fails, and the client falls back
+    // to parsing and planning the statement again on every call. Only a pending hold moves, and only once: a
+    // second resolver finds no pending row. The rest of the hold goes back to the available balance.
+    private static final String RESOLVE = ("""
             with h as (
-                update holds set status = $2, captured_minor = $3, resolved_at = now()
-                where id = $1 and status = 'pending' and $3 <= amount_minor
+                update holds set status = case when $2 <> 'capture' then $2
+                                               when coalesce($3, amount_minor) = amount_minor then 'captured'
+                                               else 'partially_captured' end,
+                                 captured_minor = case when $2 = 'capture' then coalesce($3, amount_minor) else 0 end,
+                                 resolved_at = now()
+                where id = $1 and status = 'pending' and coalesce($3, 0) <= amount_minor
                 returning\s""" + HOLD_COLUMNS + """
             ), w as (
                 update wallets set reserved_minor = wallets.reserved_minor - h.amount_minor,
-                                   available_minor = wallets.available_minor + (h.amount_minor - $3), updated_at = now()
+                                   available_minor = wallets.available_minor + (h.amount_minor - h.captured_minor),
+                                   updated_at = now()
                 from h where wallets.id = h.wallet_id
                 returning wallets.id, wallets.user_id, wallets.tenant_id, wallets.currency, wallets.available_minor,
-                          wallets.reserved_minor, h.amount_minor - $3 as released
-            ), jc as (
+                          wallets.reserved_minor, h.amount_minor - h.captured_minor as released
+            ), j as (
                 insert into journal (id, wallet_id, user_id, tenant_id, type, amount_minor, reserved_change_minor,
                                      balance_after_minor, reserved_after_minor, currency, reference_type, reference_id,
                                      description, created_at)
-                select $4, w.id, w.user_id, w.tenant_id, 'capture', 0, -$3, w.available_minor - w.released,
+                select $4::uuid, w.id, w.user_id, w.tenant_id, 'capture', 0, -h.captured_minor, w.available_minor - w.released,
                        w.reserved_minor + w.released, w.currency, 'hold', $1::text, h.description, now()
-                from w, h where $3 > 0
-            ), jr as (
-                insert into journal (id, wallet_id, user_id, tenant_id, type, amount_minor, reserved_change_minor,
-                                     balance_after_minor, reserved_after_minor, currency, reference_type, reference_id,
-                                     description, created_at)
-                select $5, w.id, w.user_id, w.tenant_id, 'release', w.released, -w.released, w.available_minor,
+                from w, h where h.captured_minor > 0
+                union all
+                select $5::uuid, w.id, w.user_id, w.tenant_id, 'release', w.released, -w.released, w.available_minor,
                        w.reserved_minor, w.currency, 'hold', $1::text, h.description, clock_timestamp() + interval '1 microsecond'
                 from w, h where w.released > 0
             ), p as (
                 insert into postings (journal_id, account, amount_minor, currency)
-                select $4, 'wallet:' || w.id || ':reserved', -$3, w.currency from w where $3 > 0
-                union all select $4, 'platform:revenue', $3, w.currency from w where $3 > 0
+                select $4, 'wallet:' || w.id || ':reserved', -h.captured_minor, w.currency from w, h where h.captured_minor > 0
+                union all select $4, 'platform:revenue', h.captured_minor, w.currency from w, h where h.captured_minor > 0
                 union all select $5, 'wallet:' || w.id || ':reserved', -w.released, w.currency from w where w.released > 0
                 union all select $5, 'wallet:' || w.id || ':available', w.released, w.currency from w where w.released > 0
             ), o as (
                 insert into outbox (id, topic, aggregate_id, type, source, subject, payload, occurred_at)
-                select gen_random_uuid(), 'billing.events', h.id::text,
-                       case when $3 > 0 then '{CAPTURED}' else '{VOIDED}' end,
+                select $6::uuid, 'billing.events', h.id::text,
+                       case when h.captured_minor > 0 then '{CAPTURED}' else '{VOIDED}' end,
                        'urn:tollgate:billing-svc', 'holds/' || h.id,
-                       case when $3 > 0
+                       case when h.captured_minor > 0
                             then jsonb_build_object('user_id', h.user_id, 'tenant_id', h.tenant_id, 'hold_id', h.id,
-                                                    'captured_minor', $3::bigint, 'released_minor', w.released,
+                                                    'captured_minor', h.captured_minor, 'released_minor', w.released,
                                                     'currency', trim(h.currency), 'service', h.service,
                                                     'reference', h.reference, 'occurred_at', now())
                             else jsonb_build_object('user_id', h.user_id, 'tenant_id', h.tenant_id, 'hold_id', h.id,
                                                     'released_minor', w.released, 'currency', trim(h.currency),
-                                                    'service', h.service, 'reference', h.reference, 'reason', $2::text,
+                                                    'service', h.service, 'reference', h.reference, 'reason', h.status,
                                                     'occurred_at', now())
                        end,
                        now()
                 from h, w
                 returning id
-            ), n as (
-                select pg_notify('{CHANNEL}', '') from o
             )
-            select h.*, w.released from h, w, n""".replace("{CAPTURED}", HoldCaptured.TYPE).replace("{VOIDED}", HoldVoided.TYPE)
-            .replace("{CHANNEL}", Outbox.CHANNEL);
+            select h.*, w.released, """ + Alerts.watched("w") + " from h, w, o")
+            .replace("{CAPTURED}", HoldCaptured.TYPE).replace("{VOIDED}", HoldVoided.TYPE);
 
     private final Ledger ledger;
     private final Alerts alerts;
+    private final Outbox outbox;
     private final Clock clock;
 
-    public Holds(Ledger ledger, Alerts alerts, Clock clock) {
+    public Holds(Ledger ledger, Alerts alerts, Outbox outbox, Clock clock) {
         this.ledger = ledger;
         this.alerts = alerts;
+        this.outbox = outbox;
         this.clock = clock;
     }
 
-    public Uni<Hold> place(NewHold request) {
-        return ledger.wallet(request.userId(), request.tenantId(), request.currency()).chain(wallet -> {
-            if (!wallet.tenantId().equals(request.tenantId())) {
-                return Uni.createFrom().failure(ProblemException.notFound("wallet"));
-            }
-            UUID id = UUID.randomUUID();
-            Tuple args = Tuple.tuple().addUUID(wallet.walletId()).addLong(request.amountMinor()).addUUID(id)
-                    .addString(request.service()).addString(request.reference()).addString(request.description())
-                    .addUUID(request.apiKeyId())
-                    .addOffsetDateTime(OffsetDateTime.ofInstant(clock.instant().plus(request.ttl()), ZoneOffset.UTC))
-                    .addUUID(UUID.randomUUID()).addString(request.modelId());
-            return ledger.pool().preparedQuery(PLACE).execute(args).chain(rows -> rows.size() == 1
-                    ? alerts.check(ledger.pool(), wallet.walletId()).replaceWith(Hold.of(rows.iterator().next()))
-                    : ledger.pool().preparedQuery("select available_minor from wallets where id = $1")
-                            .execute(Tuple.of(wallet.walletId()))
-                            .map(found -> {
-                                throw Ledger.insufficient(request.amountMinor(),
-                                        found.iterator().next().getLong("available_minor"));
-                            }));
-        });
+    /**
+     * Places the hold in one statement (wallet, hold, journal, postings and the balance checks). Only
+     * when that finds nothing to move does it look further: a retry of an earlier request, a wallet
+     * to open, another tenant's wallet (404) or too little money (402).
+     */
+    public Uni<Placed> place(NewHold request) {
+        String currency = request.currency() == null ? ledger.defaultCurrency() : request.currency();
+        Tuple args = Tuple.tuple().addUUID(request.userId()).addLong(request.amountMinor()).addUUID(Ids.next())
+                .addString(request.service()).addString(request.reference()).addString(request.description())
+                .addUUID(request.apiKeyId())
+                .addOffsetDateTime(OffsetDateTime.ofInstant(clock.instant().plus(request.ttl()), ZoneOffset.UTC))
+                .addUUID(Ids.next()).addString(request.modelId()).addString(currency).addUUID(request.tenantId())
+                .addString(request.idempotencyKey()).addString(request.fingerprint());
+        return attempt(args, request).chain(placed -> placed != null ? Uni.createFrom().item(placed)
+                : replay(request).chain(earlier -> earlier != null ? Uni.createFrom().item(earlier)
+                        : ledger.wallet(request.userId(), request.tenantId(), currency).chain(wallet -> {
+                            if (!wallet.tenantId().equals(request.tenantId())) {
+                                return Uni.createFrom().failure(ProblemException.notFound("wallet"));
+                            }
+                            // the wallet may have been opened just now: try once more before the 402
+                            return attempt(args, request).chain(again -> again != null ? Uni.createFrom().item(again)
+                                    : ledger.wallet(request.userId(), request.tenantId(), currency).map(current -> {
+                                        throw Ledger.insufficient(request.amountMinor(), current.availableMinor());
+                                    }));
+                        })));
+    }
+
+    /** The placed hold, null when nothing moved; a concurrent twin under the same key answers with the winner's hold. */
+    private Uni<Placed> attempt(Tuple args, NewHold request) {
+        return ledger.pool().preparedQuery(PLACE).execute(args)
+                .chain(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().<Placed>nullItem();
+                    }
+                    Row row = rows.iterator().next();
+                    Hold hold = Hold.of(row);
+                    return alerts.checkIfWatched(ledger.pool(), row, hold.walletId()).replaceWith(new Placed(hold, false));
+                })
+                .onFailure(Holds::duplicateKey).recoverWithUni(() -> replay(request).map(earlier -> {
+                    if (earlier == null) {
+                        throw new IllegalStateException("a hold's idempotency key collided but its hold is gone");
+                    }
+                    return earlier;
+                }));
+    }
+
+    /**
+     * The hold an earlier request with the same key placed, as it answered then; 422 when that
+     * request was a different one; null when the key is new (or there is none).
+     */
+    private Uni<Placed> replay(NewHold request) {
+        if (request.idempotencyKey() == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return ledger.pool().preparedQuery(BY_KEY).execute(Tuple.of(request.service(), request.idempotencyKey()))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Row row = rows.iterator().next();
+                    if (!request.fingerprint().equals(row.getString("request_fingerprint"))) {
+                        throw Idempotency.keyReused();
+                    }
+                    Hold now = Hold.of(row);
+                    return new Placed(new Hold(now.id(), now.walletId(), now.userId(), now.tenantId(), now.amountMinor(), 0,
+                            now.currency(), "pending", now.service(), now.reference(), now.description(), now.apiKeyId(),
+                            now.expiresAt(), now.createdAt(), null), true);
+                });
+    }
+
+    private static boolean duplicateKey(Throwable failure) {
+        return failure instanceof PgException pg && "23505".equals(pg.getSqlState())
+                && pg.getConstraint() != null && pg.getConstraint().equals("holds_idempotency");
     }
 
     public Uni<Hold> find(UUID id) {
@@ -180,7 +258,6 @@ public class Holds {
                 });
     }
 
-    /** Captures {@code amountMinor} (null: all of it); the rest goes back to the available balance. */
     /** Records the model a hold paid for when its service only says so at the end (render's completed event). */
     public Uni<Void> model(UUID id, String modelId) {
         return modelId == null ? Uni.createFrom().voidItem()
@@ -188,38 +265,48 @@ public class Holds {
                         .execute(Tuple.of(id, modelId)).replaceWithVoid();
     }
 
+    /** Captures {@code amountMinor} (null: all of it); the rest goes back to the available balance. */
     public Uni<Hold> capture(UUID id, Long amountMinor) {
-        return find(id).chain(hold -> {
-            long amount = amountMinor == null ? hold.amountMinor() : amountMinor;
-            if (amount <= 0) {
-                return Uni.createFrom().failure(ProblemException.validation("amount_minor", "must be greater than 0"));
-            }
-            if (amount > hold.amountMinor()) {
-                return Uni.createFrom().failure(ProblemException.unprocessable("CAPTURE_EXCEEDS_HOLD",
-                        "The hold is for " + hold.amountMinor() + "; " + amount + " cannot be captured.")
-                        .with("held", hold.amountMinor()));
-            }
-            return resolve(id, amount == hold.amountMinor() ? "captured" : "partially_captured", amount, "capture");
-        });
+        if (amountMinor != null && amountMinor <= 0) {
+            return Uni.createFrom().failure(ProblemException.validation("amount_minor", "must be greater than 0"));
+        }
+        return resolve(id, "capture", amountMinor);
     }
 
     public Uni<Hold> voidHold(UUID id) {
-        return resolve(id, "voided", 0, "void");
+        return resolve(id, "voided", null);
     }
 
     /**
      * One statement, so the wallet row is locked only while it runs (a transaction of several round
-     * trips would hold it across each of them): the hold, the wallet, the journal, the postings and
-     * the event row with its wake-up of the relay. The event's JSON is built in SQL; the tests
-     * validate it against its schema.
+     * trips would hold it across each of them): the hold, the wallet, the journal, the postings, the
+     * event row and the balance checks. The event's JSON is built in SQL; the tests validate it
+     * against its schema. When no pending hold moved, the hold is read to say why.
      */
-    private Uni<Hold> resolve(UUID id, String status, long captured, String action) {
-        return ledger.pool().preparedQuery(RESOLVE)
-                .execute(Tuple.of(id, status, captured, UUID.randomUUID(), UUID.randomUUID()))
-                .map(rows -> rows.size() == 0 ? null : Hold.of(rows.iterator().next()))
-                .call(hold -> hold == null ? Uni.createFrom().voidItem() : alerts.check(ledger.pool(), hold.walletId()))
+    private Uni<Hold> resolve(UUID id, String resolution, Long amountMinor) {
+        Tuple args = Tuple.tuple().addUUID(id).addString(resolution).addLong(amountMinor).addUUID(Ids.next())
+                .addUUID(Ids.next()).addUUID(Ids.next());
+        return ledger.pool().preparedQuery(RESOLVE).execute(args)
+                .chain(rows -> {
+                    if (rows.size() == 0) {
+                        return Uni.createFrom().<Hold>nullItem();
+                    }
+                    Row row = rows.iterator().next();
+                    outbox.appendedBySql();
+                    Hold hold = Hold.of(row);
+                    return alerts.checkIfWatched(ledger.pool(), row, hold.walletId()).replaceWith(hold);
+                })
                 .chain(hold -> hold != null ? Uni.createFrom().item(hold) : find(id).map(current -> {
-                    throw alreadyResolved(current, action);
+                    if ("pending".equals(current.status()) && amountMinor != null && amountMinor > current.amountMinor()) {
+                        throw ProblemException.unprocessable("CAPTURE_EXCEEDS_HOLD",
+                                "The hold is for " + current.amountMinor() + "; " + amountMinor + " cannot be captured.")
+                                .with("held", current.amountMinor());
+                    }
+                    throw alreadyResolved(current, switch (resolution) {
+                        case "capture" -> "capture";
+                        case "voided" -> "void";
+                        default -> "expire";
+                    });
                 }));
     }
 
@@ -245,7 +332,7 @@ public class Holds {
         return ledger.pool().preparedQuery("select id from holds where status = 'pending' and expires_at <= $1 limit $2")
                 .execute(Tuple.of(OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), limit))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                .onItem().transformToUniAndConcatenate(row -> resolve(row.getUUID("id"), "expired", 0, "expire")
+                .onItem().transformToUniAndConcatenate(row -> resolve(row.getUUID("id"), "expired", null)
                         .map(h -> 1).onFailure(ProblemException.class).recoverWithItem(0))
                 .collect().asList()
                 .map(done -> {

@@ -1,6 +1,7 @@
 package io.tollgate.billing.ledger;
 
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.ids.Ids;
 import io.tollgate.contracts.billing.WalletOpened;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.problem.ProblemException;
@@ -114,7 +115,7 @@ public class Ledger {
      * row and postings. Taking more than is available fails with 402 {@code INSUFFICIENT_BALANCE}.
      */
     public Uni<Balance> move(SqlClient client, UUID walletId, long amountMinor, Entry entry) {
-        return move(client, walletId, amountMinor, entry, UUID.randomUUID());
+        return move(client, walletId, amountMinor, entry, Ids.next());
     }
 
     /** {@link #move(SqlClient, UUID, long, Entry)} with the journal row's id chosen by the caller. */

@@ -1,6 +1,7 @@
 package io.tollgate.billing.pricing;
 
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.ids.Ids;
 import io.tollgate.billing.alerts.Alerts;
 import io.tollgate.billing.invoices.Invoices;
 import io.tollgate.billing.ledger.Ledger;
@@ -111,7 +112,7 @@ public class Purchases {
                                     .with("limit", limit).with("held", held).with("tier", before.tier().currentTier());
                         }
                     }
-                    UUID journalId = charge ? UUID.randomUUID() : null;
+                    UUID journalId = charge ? Ids.next() : null;
                     Uni<Long> debit = charge
                             ? ledger.move(c, wallet.walletId(), -quote.totalMinor(), new Ledger.Entry("purchase", "revenue:proxy", "purchase",
                                     id.toString(), description), journalId).map(Ledger.Balance::availableMinor)
