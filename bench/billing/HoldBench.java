@@ -100,9 +100,9 @@ public class HoldBench {
         long[] all = latencies.stream().flatMapToLong(a -> Arrays.stream(a).filter(v -> v > 0)).sorted().toArray();
         double rate = pairs.get() / (double) seconds;
         // a pair is two requests and two transactions: the hold and its capture
-        System.out.printf("pairs %d rate %.1f ops_rate %.1f p50_ms %.2f p99_ms %.2f failures %d captured_minor %d%n", pairs.get(), rate, 2 * rate,
-                all.length == 0 ? 0 : all[all.length / 2] / 1e6, all.length == 0 ? 0 : all[(int) (all.length * 0.99)] / 1e6,
-                failures.get(), captured.get());
+        System.out.printf("pairs %d rate %.1f ops_rate %.1f p50_ms %.2f p99_ms %.2f failures %d captured_minor %d%n",
+                pairs.get(), rate, 2 * rate, all.length == 0 ? 0 : all[all.length / 2] / 1e6,
+                all.length == 0 ? 0 : all[(int) (all.length * 0.99)] / 1e6, failures.get(), captured.get());
     }
 
     record Reply(int status, String id) {

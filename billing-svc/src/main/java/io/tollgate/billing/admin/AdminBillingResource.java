@@ -2,12 +2,12 @@ package io.tollgate.billing.admin;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
-import io.tollgate.kit.ids.Ids;
 import io.tollgate.billing.ledger.Ledger;
 import io.tollgate.billing.ledger.Transactions;
 import io.tollgate.contracts.billing.CreditsClawedBack;
 import io.tollgate.contracts.billing.CreditsGranted;
 import io.tollgate.kit.idempotency.Idempotency;
+import io.tollgate.kit.ids.Ids;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;

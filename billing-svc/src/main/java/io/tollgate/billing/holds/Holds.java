@@ -3,17 +3,17 @@ package io.tollgate.billing.holds;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.tollgate.kit.ids.Ids;
 import io.tollgate.billing.alerts.Alerts;
 import io.tollgate.billing.ledger.Ledger;
 import io.tollgate.contracts.billing.HoldCaptured;
 import io.tollgate.contracts.billing.HoldVoided;
 import io.tollgate.kit.idempotency.Idempotency;
+import io.tollgate.kit.ids.Ids;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.problem.ProblemException;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -102,10 +102,11 @@ public class Holds {
             + ", request_fingerprint from holds where service = $1 and idempotency_key = $2";
 
     // $1 hold, $2 the resolution (capture, voided, expired), $3 the amount to capture (null: all of
-    // it), $4 capture journal id, $5 release journal id, $6 event id. The casts are needed: the server types an
-    // untyped parameter in a UNION as text, the named prepare then fails, and the client falls back
-    // to parsing and planning the statement again on every call. Only a pending hold moves, and only once: a
-    // second resolver finds no pending row. The rest of the hold goes back to the available balance.
+    // it), $4 capture journal id, $5 release journal id, $6 event id. Only a pending hold moves, and
+    // only once: a second resolver finds no pending row. The rest of the hold goes back to the
+    // available balance. The journal ids are cast: the server types an untyped parameter in a UNION
+    // as text, the named prepare then fails, and the client falls back to parsing and planning the
+    // statement again on every call.
     private static final String RESOLVE = ("""
             with h as (
                 update holds set status = case when $2 <> 'capture' then $2

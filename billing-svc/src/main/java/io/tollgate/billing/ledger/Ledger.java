@@ -1,8 +1,8 @@
 package io.tollgate.billing.ledger;
 
 import io.smallrye.mutiny.Uni;
-import io.tollgate.kit.ids.Ids;
 import io.tollgate.contracts.billing.WalletOpened;
+import io.tollgate.kit.ids.Ids;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.problem.ProblemException;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,12 +1,12 @@
 package io.tollgate.billing.pricing;
 
 import io.smallrye.mutiny.Uni;
-import io.tollgate.kit.ids.Ids;
 import io.tollgate.billing.alerts.Alerts;
 import io.tollgate.billing.invoices.Invoices;
 import io.tollgate.billing.ledger.Ledger;
 import io.tollgate.contracts.billing.AllowanceRestored;
 import io.tollgate.contracts.billing.EntitlementChanged;
+import io.tollgate.kit.ids.Ids;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;

@@ -11,12 +11,16 @@ import java.util.UUID;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 @QuarkusTest
 class PrincipalTest {
 
     private final UUID user = UUID.randomUUID();
     private final UUID tenant = UUID.randomUUID();
+
+    @Inject
+    VerifiedTokens verified;
 
     @Test
     void a_user_token_gives_user_tenant_roles_and_source() {
@@ -41,16 +45,13 @@ class PrincipalTest {
                 .body("source", equalTo("API_KEY"));
     }
 
-    @Inject
-    VerifiedTokens verified;
-
     @Test
     void a_verified_token_is_remembered_by_the_service_parser() {
         String token = TestTokens.user(user, tenant).sign();
         int before = verified.size();
         given().auth().oauth2(token).get("/probe/me").then().statusCode(200);
         given().auth().oauth2(token).get("/probe/me").then().statusCode(200);
-        org.junit.jupiter.api.Assertions.assertEquals(before + 1, verified.size());
+        assertEquals(before + 1, verified.size());
     }
 
     @Test
