@@ -2,13 +2,13 @@ package io.tollgate.kit;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.tollgate.kit.testing.LocalServers;
+import io.tollgate.kit.testing.Management;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,14 +20,14 @@ class HealthTest {
 
     @Test
     void liveness_metrics_and_openapi_answer() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
-        given().get("/q/openapi?format=json").then().statusCode(200).body("openapi", org.hamcrest.Matchers.startsWith("3."));
+        Management.given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_memory_used_bytes"));
+        Management.given().get("/q/openapi?format=json").then().statusCode(200).body("openapi", org.hamcrest.Matchers.startsWith("3."));
     }
 
     @Test
     void readiness_checks_database_redis_and_kafka() {
-        List<String> names = given().get("/q/health/ready").then().statusCode(200)
+        List<String> names = Management.given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP")).extract().jsonPath().getList("checks.name");
         assertTrue(names.stream().anyMatch(n -> n.contains("PostgreSQL") || n.contains("Database")), names.toString());
         assertTrue(names.stream().anyMatch(n -> n.contains("Redis")), names.toString());
@@ -48,7 +48,7 @@ class HealthTest {
         LocalServers.stop(server);
         try {
             awaitStatus(503);
-            List<Map<String, Object>> checks = given().get("/q/health/ready").then().extract().jsonPath().getList("checks");
+            List<Map<String, Object>> checks = Management.given().get("/q/health/ready").then().extract().jsonPath().getList("checks");
             assertTrue(checks.stream().anyMatch(c -> String.valueOf(c.get("name")).contains(checkName)
                     && "DOWN".equals(c.get("status"))), checks.toString());
         } finally {
@@ -61,7 +61,7 @@ class HealthTest {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         int seen = -1;
         while (System.nanoTime() < end) {
-            seen = given().get("/q/health/ready").statusCode();
+            seen = Management.given().get("/q/health/ready").statusCode();
             if (seen == status) {
                 return;
             }

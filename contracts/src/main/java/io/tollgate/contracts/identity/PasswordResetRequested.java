@@ -13,7 +13,8 @@ public record PasswordResetRequested(
         @JsonProperty("email") String email,
         @JsonProperty("full_name") String fullName,
         @JsonProperty("locale") String locale,
-        @JsonProperty("token") String token,
+        /** The token, sealed for notification-svc ({@code EventSeal}): {@code {"token": ...}}. */
+        @JsonProperty("sealed") String sealed,
         @JsonProperty("expires_at") Instant expiresAt) {
 
     public static final String TYPE = "tollgate.identity.user.password_reset_requested.v1";

@@ -13,8 +13,8 @@ public record VerificationRequested(
         @JsonProperty("email") String email,
         @JsonProperty("full_name") String fullName,
         @JsonProperty("locale") String locale,
-        @JsonProperty("token") String token,
-        @JsonProperty("code") String code,
+        /** The link token and code, sealed for notification-svc ({@code EventSeal}): {@code {"token": ..., "code": ...}}. */
+        @JsonProperty("sealed") String sealed,
         @JsonProperty("expires_at") Instant expiresAt) {
 
     public static final String TYPE = "tollgate.identity.user.verification_requested.v1";

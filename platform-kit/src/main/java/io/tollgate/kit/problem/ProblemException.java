@@ -71,6 +71,11 @@ public class ProblemException extends RuntimeException {
         return this;
     }
 
+    /** An extension member set with {@link #with}, or null. */
+    public Object extension(String member) {
+        return extensions.get(member);
+    }
+
     public int status() {
         return status;
     }

@@ -9,15 +9,22 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-/** The {@link Principal} of the current request, read from the verified JWT on first use. */
+/**
+ * The {@link Principal} of the current request, read from the verified JWT on first use. What
+ * identity has taken back is refused here as at the gateway: a banned account (403
+ * {@code USER_BANNED}), a revoked session (401 {@code SESSION_REVOKED}) and a revoked or changed API
+ * key (401 {@code API_KEY_REVOKED}).
+ */
 @RequestScoped
 public class CurrentPrincipal {
 
     private final JsonWebToken token;
+    private final Revocations revocations;
     private Principal principal;
 
-    public CurrentPrincipal(JsonWebToken token) {
+    public CurrentPrincipal(JsonWebToken token, Revocations revocations) {
         this.token = token;
+        this.revocations = revocations;
     }
 
     /** The caller; 401 when the request carries no verified token. */
@@ -26,9 +33,27 @@ public class CurrentPrincipal {
             if (token == null || token.getRawToken() == null || token.getSubject() == null) {
                 throw ProblemException.unauthorized("UNAUTHORIZED", "A valid access token is required.");
             }
-            principal = fromToken(token);
+            Principal caller = fromToken(token);
+            refuseWithdrawn(caller, token.getIssuedAtTime());
+            principal = caller;
         }
         return principal;
+    }
+
+    private void refuseWithdrawn(Principal caller, long issuedAt) {
+        if (caller.source() == AuthSource.SERVICE) {
+            return;
+        }
+        if (revocations.banned(caller.userId())) {
+            throw ProblemException.forbidden("USER_BANNED", "This account is banned.");
+        }
+        if (caller.source() == AuthSource.JWT && caller.sessionId() != null
+                && revocations.sessionRevoked(caller.sessionId().toString())) {
+            throw ProblemException.unauthorized("SESSION_REVOKED", "This session has ended; sign in again.");
+        }
+        if (caller.apiKeyId() != null && revocations.keyWithdrawn(caller.apiKeyId().toString(), issuedAt)) {
+            throw ProblemException.unauthorized("API_KEY_REVOKED", "This API key was revoked or changed.");
+        }
     }
 
     /** The caller, who must hold a user session: API keys get 403 JWT_ONLY. */

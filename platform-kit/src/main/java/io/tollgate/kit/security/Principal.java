@@ -2,6 +2,7 @@ package io.tollgate.kit.security;
 
 import io.tollgate.kit.problem.ProblemException;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -62,6 +63,17 @@ public record Principal(String userId, UUID tenantId, Set<String> roles, Set<Str
         requireJwt();
         if (!hasRole("admin")) {
             throw ProblemException.forbidden("ADMIN_ONLY", "This needs a platform administrator.");
+        }
+    }
+
+    /**
+     * One of our own services, and one of those named: each internal route says which callers it
+     * serves (holds: render and proxy; the key exchange: the gateway). Anyone else is 403.
+     */
+    public void requireService(String... clients) {
+        if (source != AuthSource.SERVICE || !roles.contains("service") || !List.of(clients).contains(userId)) {
+            throw ProblemException.forbidden("SERVICE_ONLY", "Only " + String.join(" or ", clients)
+                    + " may call this.");
         }
     }
 

@@ -5,6 +5,7 @@ import io.tollgate.contracts.EventSchemas;
 import io.tollgate.kit.probe.ProbeRecorded;
 import io.tollgate.kit.testing.KafkaProbe;
 import io.tollgate.kit.testing.LocalServers;
+import io.tollgate.kit.testing.Management;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -67,7 +68,7 @@ class OutboxRelayTest {
             assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 5, "the request did not wait for Kafka");
 
             // Readiness reports the broker gone.
-            given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
+            Management.given().get("/q/health/ready").then().statusCode(503).body("status", equalTo("DOWN"));
 
             sleep(Duration.ofSeconds(8));
             var row = pool.preparedQuery("select sent_at, attempts from outbox where aggregate_id = $1").execute(Tuple.of(id))
@@ -89,12 +90,12 @@ class OutboxRelayTest {
     private static void awaitReady() {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
-            if (given().get("/q/health/ready").statusCode() == 200) {
+            if (Management.given().get("/q/health/ready").statusCode() == 200) {
                 return;
             }
             sleep(Duration.ofMillis(500));
         }
-        given().get("/q/health/ready").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200);
     }
 
     private static void sleep(Duration duration) {

@@ -1,5 +1,6 @@
 package io.tollgate.kit.testing;
 
+import io.restassured.specification.RequestSpecification;
 import io.tollgate.contracts.OpenApiCompatibility;
 
 import java.io.IOException;
@@ -24,9 +25,9 @@ public final class OpenApiContract {
         return LocalServers.root().resolve("contracts/openapi/" + service + ".yaml");
     }
 
-    public static void assertCompatible(String service) {
-        String generated = given().accept("application/yaml").get("/q/openapi").then().statusCode(200)
-                .extract().asString();
+    /** {@code document} requests the generated document (a management or a public address). */
+    public static void assertCompatible(String service, RequestSpecification document) {
+        String generated = document.accept("application/yaml").get().then().statusCode(200).extract().asString();
         Path published = published(service);
         try {
             if (Boolean.getBoolean("tollgate.contracts.update")) {

@@ -1,13 +1,16 @@
 package io.tollgate.kit.testing;
 
+import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Set;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -26,8 +29,8 @@ public abstract class ServiceContractTest {
 
     @Test
     void is_live_and_ready_with_its_real_dependencies() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        List<String> checks = given().get("/q/health/ready").then().statusCode(200)
+        Management.given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        List<String> checks = Management.given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP")).extract().jsonPath().getList("checks.name");
         for (String required : requiredReadinessChecks()) {
             assertTrue(checks.stream().anyMatch(c -> c.contains(required)),
@@ -38,9 +41,41 @@ public abstract class ServiceContractTest {
     @Test
     void exposes_prometheus_metrics() {
         given().get("/v1/no-such-thing-here").then().statusCode(404);
-        given().get("/q/metrics").then().statusCode(200)
+        Management.given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("jvm_memory_used_bytes"))
                 .body(containsString("http_server_requests"));
+    }
+
+    /**
+     * How a path that could be read two ways is answered: a service refuses it (400); the gateway
+     * resolves dot segments and answers for the path they lead to (404 for our internal paths).
+     */
+    protected Set<Integer> refusals() {
+        return Set.of(400);
+    }
+
+    @Test
+    void keeps_operations_endpoints_off_the_public_port() {
+        for (String path : List.of("/q/health", "/q/health/ready", "/q/metrics", "/q/openapi")) {
+            int status = given().get(path).statusCode();
+            assertTrue(status == 404, service() + " answers " + path + " on its public port with " + status);
+        }
+    }
+
+    @Test
+    void refuses_paths_that_could_be_read_two_ways() {
+        String base = "http://localhost:" + io.restassured.RestAssured.port;
+        for (String path : List.of("/v1/x/../internal/tokens", "/v1/%2e%2e/internal", "/.well-known/../internal/tokens",
+                "/v1/a%2Fb", "/v1/a%5Cb", "/v1/a%00b", "/v1/x;/../y", "/v1/./x", "/v1//x",
+                "/v1/no-such-thing-here?name=a%00b")) {
+            RawHttp.Answer answer = RawHttp.get(base, path);
+            assertTrue(refusals().contains(answer.status()), service() + " routed " + path + ": " + answer.status() + " "
+                    + answer.body());
+            assertTrue(String.valueOf(answer.header("content-type")).startsWith("application/problem+json"),
+                    path + ": " + answer.headers());
+            assertTrue(answer.body().contains(answer.status() == 400 ? "\"INVALID_PATH\"" : "\"NOT_FOUND\""),
+                    path + ": " + answer.body());
+        }
     }
 
     @Test
@@ -52,10 +87,15 @@ public abstract class ServiceContractTest {
                 .body("request_id", equalTo("contract-check-1"));
     }
 
+    /** Where the service's own OpenAPI is served: its management interface. */
+    protected RequestSpecification openApi() {
+        return Management.given().basePath("/q/openapi");
+    }
+
     @Test
     void keeps_its_published_openapi_contract() {
-        given().get("/q/openapi?format=json").then().statusCode(200)
+        openApi().queryParam("format", "json").get().then().statusCode(200)
                 .body("info.title", containsString(service())).body("openapi", notNullValue());
-        OpenApiContract.assertCompatible(service());
+        OpenApiContract.assertCompatible(service(), openApi());
     }
 }

@@ -42,6 +42,7 @@ public final class TestTokens {
         private String audience = AUDIENCE;
         private Integer rateLimitRpm;
         private String keyId = "test-key";
+        private UUID sessionId = UUID.randomUUID();
 
         private Builder(String subject, UUID tenantId) {
             this.subject = subject;
@@ -92,6 +93,12 @@ public final class TestTokens {
             return this;
         }
 
+        /** The {@code sid} claim: the session the token belongs to (a random one by default). */
+        public Builder session(UUID sessionId) {
+            this.sessionId = sessionId;
+            return this;
+        }
+
         /** The {@code kid} header; the test key pair is published as {@code test-key}. */
         public Builder keyId(String keyId) {
             this.keyId = keyId;
@@ -106,7 +113,7 @@ public final class TestTokens {
                     .issuedAt(expiresAt.minusSeconds(900))
                     .expiresAt(expiresAt)
                     .claim("tid", tenantId.toString())
-                    .claim("sid", UUID.randomUUID().toString())
+                    .claim("sid", sessionId.toString())
                     .claim("auth_src", source)
                     .claim("email_verified", emailVerified);
             if (!scope.isEmpty()) {

@@ -1,4 +1,4 @@
-package io.tollgate.gateway.auth;
+package io.tollgate.kit.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,13 +8,11 @@ import io.tollgate.contracts.identity.ApiKeyRegenerated;
 import io.tollgate.contracts.identity.ApiKeyRevoked;
 import io.tollgate.contracts.identity.ApiKeyUpdated;
 import io.tollgate.contracts.identity.SessionRevoked;
-import io.tollgate.contracts.identity.TenantCreated;
-import io.tollgate.contracts.identity.TenantUpdated;
 import io.tollgate.contracts.identity.UserBanned;
 import io.tollgate.contracts.identity.UserUnbanned;
-import io.tollgate.gateway.cors.TenantOrigins;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,51 +33,72 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * What identity has taken back: revoked sessions, revoked/regenerated/changed API keys, banned
- * users. Every gateway instance reads {@code identity.events} itself (no consumer group, every
- * partition), starting {@code replay} back in time so that a fresh instance knows every revocation
- * that could still matter for a live token, and stays a fraction of a second behind afterwards.
- * Checks are map lookups, with no call per request.
+ * What identity has taken back: revoked sessions, revoked, regenerated or changed API keys, banned
+ * users. Every instance of every service reads {@code identity.events} itself (no consumer group,
+ * every partition), starting {@code tollgate.revocations.replay} back in time, so that a fresh
+ * instance knows every revocation that could still matter for a live token and stays a fraction of
+ * a second behind afterwards. Checks are map lookups, with no call per request. The gateway refuses
+ * at the door; each service refuses again ({@link CurrentPrincipal}), so a caller that reaches a
+ * service directly gains nothing.
  */
 @ApplicationScoped
 public class Revocations {
+
+    /** Sees every identity event as it is read (the gateway keeps tenants' browser origins this way). */
+    public interface Listener {
+        void identityEvent(String type, JsonNode body);
+    }
 
     private static final Logger LOG = Logger.getLogger(Revocations.class);
     private static final String TOPIC = "identity.events";
 
     private final ObjectMapper json;
     private final Clock clock;
-    private final TenantOrigins origins;
+    private final Instance<Listener> listeners;
     private final String bootstrap;
     private final Duration replay;
+    private final boolean enabled;
+    private final String clientId;
     /** session id -> when the entry may be forgotten (epoch ms). */
     private final Map<String, Long> revokedSessions = new ConcurrentHashMap<>();
-    /** API key id -> the second its grants last changed; anything issued at or before it is stale. */
+    /** API key id -> the second its grants last changed; tokens issued before it are stale. */
     private final Map<String, Long> keyChangedAt = new ConcurrentHashMap<>();
+    /** API key id -> when the entry may be forgotten: a revoked key has no valid token at all. */
+    private final Map<String, Long> revokedKeys = new ConcurrentHashMap<>();
     private final Map<String, Boolean> bannedUsers = new ConcurrentHashMap<>();
+    private final CountDownLatch firstCatchUp = new CountDownLatch(1);
     private volatile boolean caughtUp;
-    private final java.util.concurrent.CountDownLatch firstCatchUp = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean running = true;
-    private KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private long lastSweep;
 
-    public Revocations(ObjectMapper json, Clock clock, TenantOrigins origins,
+    public Revocations(ObjectMapper json, Clock clock, Instance<Listener> listeners,
                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-                       @ConfigProperty(name = "tollgate.gateway.revocations.replay", defaultValue = "PT30M") Duration replay) {
+                       @ConfigProperty(name = "tollgate.revocations.replay", defaultValue = "PT30M") Duration replay,
+                       @ConfigProperty(name = "tollgate.revocations.enabled", defaultValue = "true") boolean enabled,
+                       @ConfigProperty(name = "quarkus.application.name", defaultValue = "tollgate") String application) {
         this.json = json;
         this.clock = clock;
-        this.origins = origins;
+        this.listeners = listeners;
         this.bootstrap = bootstrap;
         this.replay = replay;
+        this.enabled = enabled;
+        this.clientId = application + "-revocations";
     }
 
     void start(@Observes StartupEvent event) {
-        thread = Thread.ofPlatform().name("gateway-revocations").daemon().start(this::run);
+        if (!enabled) {
+            caughtUp = true;
+            return;
+        }
+        Thread.ofPlatform().name(clientId).daemon().start(this::run);
         // Prefer to open the door knowing every recent revocation; readiness stays DOWN until then anyway.
         try {
-            if (!firstCatchUp.await(15, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!firstCatchUp.await(15, TimeUnit.SECONDS)) {
                 LOG.warn("identity events not read yet at start; readiness stays DOWN until they are");
             }
         } catch (InterruptedException e) {
@@ -89,8 +108,9 @@ public class Revocations {
 
     void stop(@Observes ShutdownEvent event) {
         running = false;
-        if (consumer != null) {
-            consumer.wakeup();
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
         }
     }
 
@@ -103,33 +123,36 @@ public class Revocations {
     }
 
     public boolean banned(String userId) {
-        return bannedUsers.containsKey(userId);
+        return userId != null && bannedUsers.containsKey(userId);
     }
 
-    /** True when the key's grants changed after a token for it was issued at {@code issuedAt}. */
+    /** True when the key's grants changed at or after {@code issuedAt} (epoch seconds) or the key is revoked. */
     public boolean keyStale(String keyId, long issuedAt) {
-        Long changed = keyId == null ? null : keyChangedAt.get(keyId);
+        if (keyId == null) {
+            return false;
+        }
+        if (revokedKeys.containsKey(keyId)) {
+            return true;
+        }
+        Long changed = keyChangedAt.get(keyId);
         return changed != null && issuedAt <= changed;
     }
 
-    /** For a key just exchanged or cached by {@link ApiKeys}, which already handles key changes: the account only. */
-    public void checkExchanged(Caller caller) {
-        if (banned(caller.userId())) {
-            throw new AuthFailure(403, "USER_BANNED", "This account is banned.");
+    /**
+     * For a service: true when the key is revoked, or its grants changed in a second after the one
+     * the token was issued in. Tokens issued in the very second of a change are let through here (the
+     * gateway, which exchanged them, knows which side of the change they are on), so that a fresh
+     * exchange right after a change is never refused.
+     */
+    public boolean keyWithdrawn(String keyId, long issuedAt) {
+        if (keyId == null) {
+            return false;
         }
-    }
-
-    /** Refuses a caller whose session, key or account identity has taken back. */
-    public void check(Caller caller) {
-        if (banned(caller.userId())) {
-            throw new AuthFailure(403, "USER_BANNED", "This account is banned.");
+        if (revokedKeys.containsKey(keyId)) {
+            return true;
         }
-        if (caller.source() == Caller.Source.JWT && sessionRevoked(caller.sessionId())) {
-            throw new AuthFailure(401, "SESSION_REVOKED", "This session has ended; sign in again.");
-        }
-        if (keyStale(caller.apiKeyId(), caller.issuedAt())) {
-            throw new AuthFailure(401, "API_KEY_REVOKED", "This API key was revoked or changed.");
-        }
+        Long changed = keyChangedAt.get(keyId);
+        return changed != null && issuedAt < changed;
     }
 
     private void run() {
@@ -137,7 +160,7 @@ public class Revocations {
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-revocations");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         while (running) {
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
                 consumer = c;
@@ -151,11 +174,7 @@ public class Revocations {
                 Map<TopicPartition, Long> ends = c.endOffsets(partitions, Duration.ofSeconds(10));
                 for (TopicPartition p : partitions) {
                     var at = offsets.get(p);
-                    if (at == null) {
-                        c.seek(p, ends.get(p));
-                    } else {
-                        c.seek(p, at.offset());
-                    }
+                    c.seek(p, at == null ? ends.get(p) : at.offset());
                 }
                 while (running) {
                     for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(200))) {
@@ -165,15 +184,17 @@ public class Revocations {
                         caughtUp = true;
                         firstCatchUp.countDown();
                         LOG.infof("revocations caught up (%d sessions, %d keys, %d banned users)",
-                                revokedSessions.size(), keyChangedAt.size(), bannedUsers.size());
+                                revokedSessions.size(), keyChangedAt.size() + revokedKeys.size(), bannedUsers.size());
                     }
                     forgetExpired();
                 }
             } catch (WakeupException e) {
                 return;
             } catch (Exception e) {
-                LOG.warnf("identity events unavailable, retrying: %s", e.toString());
-                pause();
+                if (running) {
+                    LOG.warnf("identity events unavailable, retrying: %s", e.toString());
+                    pause();
+                }
             }
         }
     }
@@ -186,27 +207,26 @@ public class Revocations {
         try {
             String ceType = new String(type.value(), StandardCharsets.UTF_8);
             JsonNode body = json.readTree(record.value());
+            long forgetAt = clock.millis() + replay.toMillis();
             switch (ceType) {
-                case SessionRevoked.TYPE -> revokedSessions.put(body.path("session_id").asText(),
-                        clock.millis() + replay.toMillis());
-                case ApiKeyRevoked.TYPE, ApiKeyRegenerated.TYPE, ApiKeyUpdated.TYPE -> {
-                    String keyId = body.path("key_id").asText();
+                case SessionRevoked.TYPE -> revokedSessions.put(body.path("session_id").asText(), forgetAt);
+                case ApiKeyRevoked.TYPE -> revokedKeys.put(body.path("key_id").asText(), forgetAt);
+                case ApiKeyRegenerated.TYPE, ApiKeyUpdated.TYPE -> {
                     long at = Instant.parse(body.path("occurred_at").asText()).getEpochSecond();
-                    keyChangedAt.merge(keyId, at, Math::max);
+                    keyChangedAt.merge(body.path("key_id").asText(), at, Math::max);
                 }
                 case UserBanned.TYPE -> bannedUsers.put(body.path("user_id").asText(), Boolean.TRUE);
                 case UserUnbanned.TYPE -> bannedUsers.remove(body.path("user_id").asText());
-                case TenantCreated.TYPE, TenantUpdated.TYPE -> origins.update(body.path("tenant_id").asText(),
-                        body.path("allowed_origins"));
                 default -> {
                 }
+            }
+            for (Listener listener : listeners) {
+                listener.identityEvent(ceType, body);
             }
         } catch (Exception e) {
             LOG.warnf("unreadable identity event at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e);
         }
     }
-
-    private long lastSweep;
 
     private void forgetExpired() {
         long now = clock.millis();
@@ -215,6 +235,7 @@ public class Revocations {
         }
         lastSweep = now;
         revokedSessions.values().removeIf(until -> until < now);
+        revokedKeys.values().removeIf(until -> until < now);
         long horizon = (now - replay.toMillis()) / 1000;
         keyChangedAt.values().removeIf(at -> at < horizon);
     }
