@@ -64,15 +64,20 @@ public class StandInUpstreams implements QuarkusTestResourceLifecycleManager {
                 closed = socket.getLocalPort();
             }
             String echoUrl = "http://127.0.0.1:" + echo.getAddress().getPort();
-            return Map.of(
-                    "tollgate.jwks-url", echoUrl + "/jwks",
-                    "tollgate.gateway.cors.origins", "https://app.example.test",
-                    "tollgate.upstream.identity.url", echoUrl,
-                    "tollgate.upstream.notification.url", echoUrl,
-                    "tollgate.upstream.billing.url", echoUrl,
-                    "tollgate.upstream.render.url", echoUrl,
-                    "tollgate.upstream.render.timeout", "1s",
-                    "tollgate.upstream.proxy.url", "http://127.0.0.1:" + closed);
+            return Map.ofEntries(
+                    Map.entry("tollgate.jwks-url", echoUrl + "/jwks"),
+                    Map.entry("tollgate.gateway.cors.origins", "https://app.example.test"),
+                    Map.entry("tollgate.upstream.identity.url", echoUrl),
+                    Map.entry("tollgate.upstream.notification.url", echoUrl),
+                    Map.entry("tollgate.upstream.billing.url", echoUrl),
+                    Map.entry("tollgate.upstream.render.url", echoUrl),
+                    Map.entry("tollgate.upstream.render.timeout", "1s"),
+                    Map.entry("tollgate.upstream.proxy.url", "http://127.0.0.1:" + closed),
+                    Map.entry("tollgate.upstream.identity.management-url", echoUrl),
+                    Map.entry("tollgate.upstream.billing.management-url", echoUrl),
+                    Map.entry("tollgate.upstream.render.management-url", echoUrl),
+                    Map.entry("tollgate.upstream.notification.management-url", echoUrl),
+                    Map.entry("tollgate.upstream.proxy.management-url", "http://127.0.0.1:" + closed));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,6 @@
 package io.tollgate.gateway.auth;
 
+import io.tollgate.kit.security.Revocations;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

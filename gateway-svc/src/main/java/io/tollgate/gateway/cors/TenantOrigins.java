@@ -2,7 +2,10 @@ package io.tollgate.gateway.cors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.StartupEvent;
+import io.tollgate.contracts.identity.TenantCreated;
+import io.tollgate.contracts.identity.TenantUpdated;
 import io.tollgate.gateway.auth.IdentityClient;
+import io.tollgate.kit.security.Revocations;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * current by its tenant events. An origin is compared whole: scheme, host and port.
  */
 @ApplicationScoped
-public class TenantOrigins {
+public class TenantOrigins implements Revocations.Listener {
 
     private static final Logger LOG = Logger.getLogger(TenantOrigins.class);
 
@@ -51,6 +54,13 @@ public class TenantOrigins {
             answer.path("data").forEach(t -> update(t.path("tenant_id").asText(), t.path("allowed_origins")));
             loaded = true;
         }).onFailure(e -> LOG.debugf("tenant origins not loaded yet: %s", e.toString()));
+    }
+
+    @Override
+    public void identityEvent(String type, JsonNode body) {
+        if (TenantCreated.TYPE.equals(type) || TenantUpdated.TYPE.equals(type)) {
+            update(body.path("tenant_id").asText(), body.path("allowed_origins"));
+        }
     }
 
     /** Replaces one tenant's list (from an event or the initial load). */

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.StartupEvent;
+import io.tollgate.gateway.policy.RoutePolicies;
+import io.tollgate.gateway.policy.RoutePolicy;
 import io.tollgate.gateway.routing.GatewayConfig;
 import io.tollgate.gateway.routing.RouteTable;
 import io.vertx.core.Future;
@@ -22,7 +24,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One OpenAPI document for the whole public API at {@code /v1/openapi.json}: every service's
@@ -34,10 +38,12 @@ import java.util.Map;
 public class PublicOpenApi {
 
     private static final long CACHE_MS = 60_000;
+    private static final Set<String> OPERATIONS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
 
     private final Vertx vertx;
     private final ObjectMapper json;
     private final GatewayConfig config;
+    private final RoutePolicies policies = new RoutePolicies();
     private HttpClient client;
     private volatile byte[] cached;
     private volatile long cachedAt;
@@ -53,7 +59,62 @@ public class PublicOpenApi {
     }
 
     void routes(@Observes Router router) {
-        router.get("/v1/openapi.json").order(-200).handler(this::serve);
+        router.get("/v1/openapi.json").order(-50).handler(this::serve);
+        router.get("/v1/openapi/:service").order(-50).handler(this::serveOne);
+    }
+
+    /** One service's public part, as the merged document holds it. */
+    private void serveOne(RoutingContext ctx) {
+        String service = ctx.pathParam("service");
+        if (!RouteTable.services().contains(service) || config.upstreams().get(service) == null) {
+            ctx.next();
+            return;
+        }
+        fetch(service).onSuccess(doc -> {
+            try {
+                send(ctx, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(publicPart(doc)));
+            } catch (Exception e) {
+                ctx.fail(e);
+            }
+        }).onFailure(e -> ctx.response().setStatusCode(502).putHeader("Content-Type", "application/problem+json")
+                .end("{\"status\":502,\"code\":\"UPSTREAM_UNAVAILABLE\",\"title\":\"Bad gateway\"}"));
+    }
+
+    private Future<JsonNode> fetch(String service) {
+        GatewayConfig.Upstream upstream = config.upstreams().get(service);
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
+                .setAbsoluteURI(upstream.managementUrl() + "/q/openapi?format=json").setTimeout(5_000);
+        return client.request(options).compose(r -> r.send()).compose(r -> r.body()).map(body -> {
+            try {
+                return json.readTree(body.getBytes());
+            } catch (Exception e) {
+                throw new IllegalStateException(service + " published unreadable OpenAPI");
+            }
+        });
+    }
+
+    /** A service's document without its internal paths and tags. */
+    private JsonNode publicPart(JsonNode doc) {
+        ObjectNode copy = doc.deepCopy();
+        ObjectNode paths = json.createObjectNode();
+        doc.path("paths").fields().forEachRemaining(e -> {
+            if (isPublic(e.getKey())) {
+                paths.set(e.getKey(), e.getValue());
+            }
+        });
+        copy.set("paths", paths);
+        ArrayNode tags = json.createArrayNode();
+        doc.path("tags").forEach(tag -> {
+            if (!"Internal".equals(tag.path("name").asText())) {
+                tags.add(tag);
+            }
+        });
+        copy.set("tags", tags);
+        return copy;
+    }
+
+    private static boolean isPublic(String path) {
+        return path.startsWith("/v1/") || path.startsWith("/.well-known/");
     }
 
     private void serve(RoutingContext ctx) {
@@ -63,19 +124,10 @@ public class PublicOpenApi {
         }
         List<Future<Map.Entry<String, JsonNode>>> parts = new ArrayList<>();
         for (String service : RouteTable.services()) {
-            GatewayConfig.Upstream upstream = config.upstreams().get(service);
-            if (upstream == null) {
+            if (config.upstreams().get(service) == null) {
                 continue;
             }
-            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
-                    .setAbsoluteURI(upstream.url() + "/q/openapi?format=json").setTimeout(5_000);
-            parts.add(client.request(options).compose(r -> r.send()).compose(r -> r.body()).map(body -> {
-                try {
-                    return Map.entry(service, json.readTree(body.getBytes()));
-                } catch (Exception e) {
-                    throw new IllegalStateException(service + " published unreadable OpenAPI");
-                }
-            }));
+            parts.add(fetch(service).map(doc -> Map.entry(service, doc)));
         }
         Future.join(parts).onComplete(done -> {
             Map<String, JsonNode> docs = new HashMap<>();
@@ -133,8 +185,8 @@ public class PublicOpenApi {
             renamed.path("components").path("schemas").fields().forEachRemaining(e ->
                     schemas.set(renames.getOrDefault(e.getKey(), e.getKey()), e.getValue()));
             renamed.path("paths").fields().forEachRemaining(e -> {
-                if (e.getKey().startsWith("/v1/") || e.getKey().startsWith("/.well-known/")) {
-                    paths.set(e.getKey(), e.getValue());
+                if (isPublic(e.getKey())) {
+                    paths.set(e.getKey(), withPolicies(e.getKey(), e.getValue()));
                 }
             });
             for (JsonNode tag : renamed.path("tags")) {
@@ -154,6 +206,34 @@ public class PublicOpenApi {
         requirement.addObject().putArray("bearer");
         requirement.addObject().putArray("apiKey");
         return out;
+    }
+
+    /**
+     * Each operation says what the door demands of it, from the gateway's own rules: who may call it
+     * ({@code x-tollgate-access}: public, user, jwt_only or admin), the API-key scope it needs, the rate
+     * bucket it is counted in and its largest body. A public operation needs no credential
+     * ({@code security: []}). Clients read it; the security matrix tests every operation by it.
+     */
+    private JsonNode withPolicies(String path, JsonNode item) {
+        ObjectNode copy = item.deepCopy();
+        copy.fields().forEachRemaining(e -> {
+            if (!OPERATIONS.contains(e.getKey()) || !e.getValue().isObject()) {
+                return;
+            }
+            HttpMethod method = HttpMethod.valueOf(e.getKey().toUpperCase(Locale.ROOT));
+            RoutePolicy policy = policies.match(method, path);
+            ObjectNode operation = (ObjectNode) e.getValue();
+            operation.put("x-tollgate-access", policy.access().name().toLowerCase(Locale.ROOT));
+            if (policy.scope() != null) {
+                operation.put("x-tollgate-scope", policy.scope());
+            }
+            operation.put("x-tollgate-rate-class", policy.rateClass().label());
+            operation.put("x-tollgate-max-body-bytes", policy.maxBodyBytes());
+            if (policy.isPublic()) {
+                operation.putArray("security");
+            }
+        });
+        return copy;
     }
 
     private static JsonNode rewriteRefs(JsonNode node, Map<String, String> renames) {

@@ -7,7 +7,7 @@ import io.smallrye.config.WithParentName;
 import java.time.Duration;
 import java.util.Map;
 
-/** {@code tollgate.upstream.<service>.url} and {@code .timeout}. */
+/** {@code tollgate.upstream.<service>.url}, {@code .management-url} and {@code .timeout}. */
 @ConfigMapping(prefix = "tollgate.upstream")
 public interface GatewayConfig {
 
@@ -17,6 +17,9 @@ public interface GatewayConfig {
 
     interface Upstream {
         String url();
+
+        /** The service's management interface ({@code /q/health}, {@code /q/openapi}), never public. */
+        String managementUrl();
 
         /** How long the upstream may take to start answering before the caller gets 504. */
         @WithDefault("30s")

@@ -4,7 +4,7 @@ import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.AuthFailure;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.auth.JwtVerifier;
-import io.tollgate.gateway.auth.Revocations;
+import io.tollgate.gateway.auth.Withdrawn;
 import io.tollgate.gateway.cors.Cors;
 import io.tollgate.gateway.limits.Decision;
 import io.tollgate.gateway.limits.Limit;
@@ -14,11 +14,14 @@ import io.tollgate.gateway.policy.Access;
 import io.tollgate.gateway.policy.RateClass;
 import io.tollgate.gateway.policy.RoutePolicies;
 import io.tollgate.gateway.policy.RoutePolicy;
-import io.tollgate.gateway.web.ClientAddress;
 import io.tollgate.gateway.web.Problems;
 import io.tollgate.gateway.web.Trace;
+import io.tollgate.kit.net.ClientAddress;
+import io.tollgate.kit.web.RequestPaths;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -50,19 +53,21 @@ public class GatewayHandler {
 
     private static final Logger LOG = Logger.getLogger("io.tollgate.gateway.access");
     private static final Pattern SANE_ID = Pattern.compile("^[A-Za-z0-9._:-]{1,128}$");
-    private static final Pattern OPENAPI = Pattern.compile("^/v1/openapi/([a-z]+)$");
     /** Identity-looking headers a caller might forge; upstreams read identity from the token only. */
     private static final Set<String> STRIPPED_PREFIXES = Set.of("x-tollgate-", "x-user-", "x-tenant-", "x-auth-",
             "x-internal-", "x-forwarded-", "x-api-key", "x-principal", "x-real-ip", "forwarded", "x-scope",
             "x-roles", "x-original-");
-    private static final RoutePolicy OPENAPI_POLICY = new RoutePolicy(Access.PUBLIC, null, RateClass.PUBLIC, 0, false);
+    private static final String REQUEST_ID = "tollgate.request-id";
+    private static final int MAX_TARGET = 8 * 1024;
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
+    private static final String PATH = "tollgate.path";
 
     private final RouteTable table = new RouteTable();
     private final RoutePolicies policies = new RoutePolicies();
     private final ReverseProxy proxy;
     private final JwtVerifier jwt;
     private final ApiKeys apiKeys;
-    private final Revocations revocations;
+    private final Withdrawn withdrawn;
     private final RateLimiter limiter;
     private final LimitsConfig limits;
     private final Cors cors;
@@ -70,13 +75,13 @@ public class GatewayHandler {
     private final Problems problems;
     private final boolean accessLog;
 
-    public GatewayHandler(ReverseProxy proxy, JwtVerifier jwt, ApiKeys apiKeys, Revocations revocations,
+    public GatewayHandler(ReverseProxy proxy, JwtVerifier jwt, ApiKeys apiKeys, Withdrawn withdrawn,
                           RateLimiter limiter, LimitsConfig limits, Cors cors, ClientAddress clientAddress, Problems problems,
                           @ConfigProperty(name = "tollgate.gateway.access-log", defaultValue = "true") boolean accessLog) {
         this.proxy = proxy;
         this.jwt = jwt;
         this.apiKeys = apiKeys;
-        this.revocations = revocations;
+        this.withdrawn = withdrawn;
         this.limiter = limiter;
         this.limits = limits;
         this.cors = cors;
@@ -86,37 +91,81 @@ public class GatewayHandler {
     }
 
     void routes(@Observes Router router) {
+        router.route().order(-1000).handler(this::guard);
         router.route().order(-100).handler(this::handle);
+    }
+
+    /**
+     * Before anything matches a path: a request id, and the one reading of the path that the
+     * gateway matches and forwards (dot segments removed; encoded slashes, backslashes, NUL, {@code ;}
+     * and climbs above the root refused). Our services' own {@code /internal} and {@code /q} paths
+     * are never served from the public door, in any spelling.
+     */
+    void guard(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        String given = request.getHeader("X-Request-Id");
+        String requestId = given != null && SANE_ID.matcher(given).matches() ? given : newRequestId();
+        ctx.response().putHeader("X-Request-Id", requestId);
+        ctx.put(REQUEST_ID, requestId);
+        if (request.uri().length() > MAX_TARGET) {
+            problems.send(ctx, 414, "URI_TOO_LONG", Problems.title(414),
+                    "The request target is longer than " + MAX_TARGET + " characters.", Map.of("max_length", MAX_TARGET));
+            return;
+        }
+        long headerBytes = 0;
+        for (Map.Entry<String, String> header : request.headers()) {
+            headerBytes += header.getKey().length() + header.getValue().length() + 4;
+        }
+        if (headerBytes > MAX_HEADER_BYTES) {
+            problems.send(ctx, 431, "HEADERS_TOO_LARGE", Problems.title(431),
+                    "The request headers are larger than " + MAX_HEADER_BYTES + " bytes.", Map.of("max_bytes", MAX_HEADER_BYTES));
+            return;
+        }
+        RequestPaths.Normal normal = RequestPaths.normalise(request.path());
+        if (normal.refused() || RequestPaths.queryHasControl(request.query())) {
+            problems.send(ctx, 400, "INVALID_PATH", "Bad request",
+                    normal.refused() ? normal.refusal() : "The query has a NUL or another control character.", Map.of());
+            return;
+        }
+        String path = normal.path();
+        if (internal(path) || (normal.changed() && table.match(path).isEmpty())) {
+            problems.send(ctx, 404, "NOT_FOUND", Problems.title(404), "No resource matches this path.", Map.of());
+            return;
+        }
+        ctx.put(PATH, path);
+        ctx.next();
+    }
+
+    private static boolean internal(String path) {
+        for (String prefix : List.of("/internal", "/q")) {
+            if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        String path = request.path();
-        String upstream;
-        String uri;
-        RoutePolicy policy;
-        var openapi = OPENAPI.matcher(path);
-        if (openapi.matches() && proxy.knows(openapi.group(1))) {
-            upstream = openapi.group(1);
-            uri = "/q/openapi" + (request.query() == null ? "" : "?" + request.query());
-            policy = OPENAPI_POLICY;
-        } else {
-            var route = table.match(path);
-            if (route.isEmpty() || !proxy.knows(route.get().upstream())) {
-                ctx.next();
-                return;
-            }
-            upstream = route.get().upstream();
-            uri = request.uri();
-            policy = policies.match(request.method(), path);
+        String path = ctx.get(PATH);
+        var route = table.match(path);
+        if (route.isEmpty() || !proxy.knows(route.get().upstream())) {
+            ctx.next();
+            return;
+        }
+        String upstream = route.get().upstream();
+        String uri = path + (request.query() == null ? "" : "?" + request.query());
+        RoutePolicy policy = policies.match(request.method(), path);
+        // Metrics name the route's owner prefix, never the raw path with someone's ids in it.
+        Context context = Vertx.currentContext();
+        if (context != null) {
+            context.putLocal("UrlPathTemplate", route.get().prefix() + "/**");
         }
         request.pause();
         long started = System.nanoTime();
         HttpServerResponse response = ctx.response();
-        String given = request.getHeader("X-Request-Id");
-        String requestId = given != null && SANE_ID.matcher(given).matches() ? given : newRequestId();
+        String requestId = ctx.get(REQUEST_ID);
         Trace trace = Trace.continueOrStart(request.getHeader("traceparent"));
-        response.putHeader("X-Request-Id", requestId);
         MDC.put("request_id", requestId);
         MDC.put("trace_id", trace.traceId());
         if (accessLog) {
@@ -258,7 +307,7 @@ public class GatewayHandler {
         Future<Caller> caller;
         if (ApiKeys.looksLikeKey(credential)) {
             caller = apiKeys.resolve(credential, ip).map(c -> {
-                revocations.checkExchanged(c);
+                withdrawn.checkExchanged(c);
                 return c;
             });
         } else {
@@ -266,7 +315,7 @@ public class GatewayHandler {
                 if (c.source() == Caller.Source.SERVICE) {
                     throw AuthFailure.invalid("Service tokens are not accepted on the public API.");
                 }
-                revocations.check(c);
+                withdrawn.check(c);
                 return c;
             });
         }

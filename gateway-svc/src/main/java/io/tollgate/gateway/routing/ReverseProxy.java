@@ -97,10 +97,12 @@ public class ReverseProxy {
             return request;
         }
         return new BodyLimit(request, forward.maxBodyBytes(), () -> {
-            upstreamRequest.reset();
+            // The answer first: resetting the upstream request fails its send, and that failure must
+            // find the 413 already written rather than answer 502 itself.
             problems.send(ctx, 413, "PAYLOAD_TOO_LARGE", Problems.title(413),
                     "The request body is larger than " + forward.maxBodyBytes() + " bytes.",
                     Map.of("max_bytes", forward.maxBodyBytes()));
+            upstreamRequest.reset();
         });
     }
 
@@ -136,7 +138,7 @@ public class ReverseProxy {
     }
 
     private void fail(RoutingContext ctx, String upstream, Throwable failure) {
-        if (ctx.response().ended()) {
+        if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }
         LOG.warnf("upstream %s failed: %s", upstream, failure.toString());

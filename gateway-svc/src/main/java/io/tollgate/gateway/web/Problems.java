@@ -44,12 +44,15 @@ public class Problems {
 
     public static String title(int status) {
         return switch (status) {
+            case 400 -> "Bad request";
             case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
             case 404 -> "Not found";
             case 413 -> "Payload too large";
+            case 414 -> "URI too long";
             case 415 -> "Unsupported media type";
             case 429 -> "Too many requests";
+            case 431 -> "Request header fields too large";
             case 502 -> "Bad gateway";
             case 503 -> "Service unavailable";
             case 504 -> "Gateway timeout";
