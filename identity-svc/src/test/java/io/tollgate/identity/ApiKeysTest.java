@@ -26,7 +26,7 @@ class ApiKeysTest {
 
     static String gatewayToken() {
         return given().contentType("application/json")
-                .body("{\"client_id\": \"gateway\", \"client_secret\": \"local-development-service-secret\"}")
+                .body("{\"client_id\": \"gateway\", \"client_secret\": \"local-development-secret-gateway-svc\"}")
                 .post("/internal/tokens").then().statusCode(200).body("token_type", equalTo("Bearer"))
                 .extract().path("access_token");
     }
@@ -162,12 +162,28 @@ class ApiKeysTest {
                 .body("{\"key\": \"tg_live_x\", \"ip_address\": \"127.0.0.1\"}").post("/internal/api-keys/exchange")
                 .then().statusCode(403).body("code", equalTo("SERVICE_ONLY"));
         String billing = given().contentType("application/json")
-                .body("{\"client_id\": \"billing\", \"client_secret\": \"local-development-service-secret\"}")
-                .post("/internal/tokens").then().statusCode(200).extract().path("access_token");
+                .body("{\"client_id\": \"billing\", \"client_secret\": \"local-development-secret-billing-svc\"}")
+                .post("/internal/tokens").then().statusCode(200).header("Cache-Control", "no-store")
+                .extract().path("access_token");
         given().auth().oauth2(billing).contentType("application/json")
                 .body("{\"key\": \"tg_live_x\", \"ip_address\": \"127.0.0.1\"}").post("/internal/api-keys/exchange")
                 .then().statusCode(403);
         given().contentType("application/json").body("{\"client_id\": \"gateway\", \"client_secret\": \"guess\"}")
                 .post("/internal/tokens").then().statusCode(401).body("code", equalTo("INVALID_CLIENT"));
+    }
+
+    @Test
+    void each_service_has_its_own_secret_and_one_cannot_mint_for_another() {
+        // billing's secret does not make a gateway token (one shared secret used to mint any client id)
+        given().contentType("application/json")
+                .body("{\"client_id\": \"gateway\", \"client_secret\": \"local-development-secret-billing-svc\"}")
+                .post("/internal/tokens").then().statusCode(401).body("code", equalTo("INVALID_CLIENT"));
+        given().contentType("application/json")
+                .body("{\"client_id\": \"someone\", \"client_secret\": \"local-development-secret-billing-svc\"}")
+                .post("/internal/tokens").then().statusCode(401).body("code", equalTo("INVALID_CLIENT"));
+        given().contentType("application/json")
+                .body("{\"client_id\": \"render\", \"client_secret\": \"local-development-secret-render-svc\"}")
+                .post("/internal/tokens").then().statusCode(200).header("Cache-Control", "no-store")
+                .header("Pragma", "no-cache");
     }
 }

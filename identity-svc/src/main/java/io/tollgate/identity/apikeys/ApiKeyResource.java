@@ -6,6 +6,7 @@ import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.security.Principal;
+import io.tollgate.kit.web.NoStore;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.BeanParam;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.UUID;
 
 /** The caller's API keys. Managing keys needs a user session: a key cannot mint keys. */
+@NoStore
 @Path("/v1/api-keys")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)

@@ -5,11 +5,13 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.identity.sessions.SessionService;
 import io.tollgate.identity.users.RegistrationService;
+import io.tollgate.kit.net.ClientAddress;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.security.Principal;
+import io.tollgate.kit.web.NoStore;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -33,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import java.time.Instant;
 import java.util.UUID;
 
+@NoStore
 @Path("/v1/auth")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -78,9 +81,11 @@ public class AuthResource {
     private final LoginService logins;
     private final SessionService sessions;
     private final CurrentPrincipal principal;
+    private final ClientAddress addresses;
 
     public AuthResource(RegistrationService registration, LoginService logins, SessionService sessions,
-                        CurrentPrincipal principal) {
+                        CurrentPrincipal principal, ClientAddress addresses) {
+        this.addresses = addresses;
         this.registration = registration;
         this.logins = logins;
         this.sessions = sessions;
@@ -99,7 +104,7 @@ public class AuthResource {
     @Path("/login")
     @Operation(summary = "Sign in with e-mail and password")
     public Uni<AuthTokens> login(@Valid @NotNull LoginRequest body, @Context HttpServerRequest request) {
-        return logins.login(body.tenantSlug(), body.email(), body.password(), body.deviceName(), ClientInfo.of(request))
+        return logins.login(body.tenantSlug(), body.email(), body.password(), body.deviceName(), ClientInfo.of(addresses, request))
                 .map(AuthTokens::of);
     }
 

@@ -1,19 +1,16 @@
 package io.tollgate.identity.auth;
 
+import io.tollgate.kit.net.ClientAddress;
 import io.vertx.core.http.HttpServerRequest;
 
-/** Who is on the other end: the address the gateway saw (the last X-Forwarded-For hop) and the user agent. */
+/**
+ * Who is on the other end: the caller's address by the platform's one rule (the gateway's
+ * {@code X-Forwarded-For} believed only from a trusted proxy) and the user agent.
+ */
 public record ClientInfo(String ip, String userAgent) {
 
-    public static ClientInfo of(HttpServerRequest request) {
-        String forwarded = request.getHeader("X-Forwarded-For");
-        String ip;
-        if (forwarded != null && !forwarded.isBlank()) {
-            String[] hops = forwarded.split(",");
-            ip = hops[hops.length - 1].trim();
-        } else {
-            ip = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-        }
+    public static ClientInfo of(ClientAddress addresses, HttpServerRequest request) {
+        String ip = addresses.of(request);
         String agent = request.getHeader("User-Agent");
         if (agent != null && agent.length() > 512) {
             agent = agent.substring(0, 512);

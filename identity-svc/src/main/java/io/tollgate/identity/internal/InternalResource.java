@@ -1,15 +1,16 @@
 package io.tollgate.identity.internal;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.identity.apikeys.ApiKeyService;
 import io.tollgate.identity.crypto.Secrets;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.tollgate.identity.keys.TokenIssuer;
 import io.tollgate.identity.tenants.Tenant;
+import io.tollgate.kit.config.DeploymentSecrets;
 import io.tollgate.kit.problem.ProblemException;
-import io.tollgate.kit.security.AuthSource;
 import io.tollgate.kit.security.CurrentPrincipal;
+import io.tollgate.kit.web.NoStore;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -24,9 +25,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +38,7 @@ import java.util.UUID;
  * Calls from our own services, never routed by the gateway: client-credentials service tokens,
  * and the API-key exchange the gateway uses (with a service token).
  */
+@NoStore
 @Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -61,28 +64,36 @@ public class InternalResource {
     private final TokenIssuer issuer;
     private final ApiKeyService keys;
     private final CurrentPrincipal principal;
-    private final Set<String> clients;
-    private final byte[] clientSecret;
+    /** SHA-256 of each client's secret; an unknown client is compared against a random one. */
+    private final Map<String, byte[]> secrets;
+    private final byte[] nobody = Secrets.sha256(Secrets.token(32)).getBytes(StandardCharsets.UTF_8);
 
-    public InternalResource(TokenIssuer issuer, ApiKeyService keys, CurrentPrincipal principal,
+    public InternalResource(TokenIssuer issuer, ApiKeyService keys, CurrentPrincipal principal, ServiceClients clientSecrets,
                             @ConfigProperty(name = "tollgate.identity.service-clients",
-                                    defaultValue = "gateway,billing,proxy,render,notification") Set<String> clients,
-                            @ConfigProperty(name = "tollgate.service.client-secret") String clientSecret) {
+                                    defaultValue = "gateway,billing,proxy,render,notification") Set<String> clients) {
         this.issuer = issuer;
         this.keys = keys;
         this.principal = principal;
-        this.clients = clients;
-        this.clientSecret = Secrets.sha256(clientSecret).getBytes(StandardCharsets.UTF_8);
+        Map<String, byte[]> digests = new HashMap<>();
+        for (String client : clients) {
+            String secret = clientSecrets.secrets().get(client);
+            if (secret == null || secret.isBlank()) {
+                continue;
+            }
+            DeploymentSecrets.require("tollgate.identity.client-secrets." + client, secret);
+            digests.put(client, Secrets.sha256(secret).getBytes(StandardCharsets.UTF_8));
+        }
+        this.secrets = Map.copyOf(digests);
     }
 
     @POST
     @Path("/tokens")
     @Operation(summary = "A service token for one of our services (client credentials)")
     public ServiceToken serviceToken(@Valid @NotNull ServiceTokenRequest body) {
-        boolean known = clients.contains(body.clientId());
-        boolean secretOk = MessageDigest.isEqual(clientSecret,
+        byte[] expected = secrets.getOrDefault(body.clientId(), nobody);
+        boolean secretOk = MessageDigest.isEqual(expected,
                 Secrets.sha256(body.clientSecret()).getBytes(StandardCharsets.UTF_8));
-        if (!known || !secretOk) {
+        if (!secretOk || !secrets.containsKey(body.clientId())) {
             throw ProblemException.unauthorized("INVALID_CLIENT", "Unknown client or wrong secret.");
         }
         TokenIssuer.Issued token = issuer.service(body.clientId(), List.of("internal"));
@@ -111,9 +122,6 @@ public class InternalResource {
     }
 
     private void requireGateway() {
-        var caller = principal.get();
-        if (caller.source() != AuthSource.SERVICE || !"gateway".equals(caller.userId())) {
-            throw ProblemException.forbidden("SERVICE_ONLY", "Only the gateway may call this.");
-        }
+        principal.get().requireService("gateway");
     }
 }

@@ -1,5 +1,8 @@
 package io.tollgate.identity.keys;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.identity.tenants.Tenant;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -11,8 +14,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The public key set and the OpenID discovery document of the token authority. */
@@ -24,12 +29,15 @@ public class WellKnownResource {
     private final SigningKeys keys;
     private final TokenIssuer issuer;
     private final String publicBaseUrl;
+    private final String publicHost;
 
     public WellKnownResource(SigningKeys keys, TokenIssuer issuer,
                              @ConfigProperty(name = "tollgate.public-base-url", defaultValue = "http://127.0.0.1:8080") String publicBaseUrl) {
         this.keys = keys;
         this.issuer = issuer;
         this.publicBaseUrl = publicBaseUrl;
+        String host = URI.create(publicBaseUrl).getHost();
+        this.publicHost = host == null ? "" : host.toLowerCase(Locale.ROOT);
     }
 
     @GET
@@ -41,14 +49,27 @@ public class WellKnownResource {
         return Response.ok(keys.jwks()).cacheControl(cache).build();
     }
 
+    /**
+     * The document names the deployment's public URL, or a tenant's verified custom domain when the
+     * request came in on it. Any other {@code Host} a caller sends is not echoed: a document pointing
+     * at a host the caller chose would send other clients' tokens there once a cache kept it.
+     */
     @GET
     @Path("/openid-configuration")
-    @Operation(summary = "OpenID Provider metadata; URLs point at the public gateway")
-    public Map<String, Object> discovery(@HeaderParam("X-Forwarded-Host") String forwardedHost,
-                                         @HeaderParam("X-Forwarded-Proto") String forwardedProto) {
-        String base = forwardedHost != null && forwardedHost.matches("^[A-Za-z0-9.:-]{1,255}$")
-                ? (forwardedProto == null || !forwardedProto.equals("https") ? "http" : "https") + "://" + forwardedHost
-                : publicBaseUrl;
+    @Operation(summary = "OpenID Provider metadata; URLs point at the public gateway (or a tenant's verified domain)")
+    public Uni<Map<String, Object>> discovery(@HeaderParam("X-Forwarded-Host") String forwardedHost,
+                                              @HeaderParam("X-Forwarded-Proto") String forwardedProto) {
+        String host = forwardedHost == null ? null : forwardedHost.trim().toLowerCase(Locale.ROOT);
+        if (host == null || !host.matches("^[a-z0-9.-]{1,253}$") || host.equals(publicHost)) {
+            return Uni.createFrom().item(document(publicBaseUrl));
+        }
+        return Panache.withSession(() -> Tenant.<Tenant>find("lower(customDomain) = ?1 and domainVerified = true", host)
+                        .firstResult())
+                .map(tenant -> document(tenant == null ? publicBaseUrl
+                        : ("http".equals(forwardedProto) ? "http" : "https") + "://" + host));
+    }
+
+    private Map<String, Object> document(String base) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("issuer", issuer.issuer());
         doc.put("jwks_uri", base + "/.well-known/jwks.json");

@@ -4,9 +4,11 @@ import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.identity.auth.AuthResource;
 import io.tollgate.identity.auth.ClientInfo;
+import io.tollgate.kit.net.ClientAddress;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.security.Principal;
+import io.tollgate.kit.web.NoStore;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+@NoStore
 @Path("/v1/auth/mfa")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -49,9 +52,11 @@ public class MfaResource {
 
     private final MfaService mfa;
     private final CurrentPrincipal principal;
+    private final ClientAddress addresses;
 
-    public MfaResource(MfaService mfa, CurrentPrincipal principal) {
+    public MfaResource(MfaService mfa, CurrentPrincipal principal, ClientAddress addresses) {
         this.mfa = mfa;
+        this.addresses = addresses;
         this.principal = principal;
     }
 
@@ -80,7 +85,7 @@ public class MfaResource {
     @Path("/challenge")
     @Operation(summary = "Finish a sign-in that answered MFA_REQUIRED, with a TOTP or recovery code")
     public Uni<AuthResource.AuthTokens> challenge(@Valid @NotNull ChallengeRequest body, @Context HttpServerRequest request) {
-        return mfa.complete(body.mfaToken(), body.code(), ClientInfo.of(request)).map(AuthResource.AuthTokens::of);
+        return mfa.complete(body.mfaToken(), body.code(), ClientInfo.of(addresses, request)).map(AuthResource.AuthTokens::of);
     }
 
     @POST

@@ -2,6 +2,9 @@ package io.tollgate.identity.mfa;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.contracts.identity.MfaDisabled;
+import io.tollgate.contracts.identity.MfaEnabled;
+import io.tollgate.identity.auth.BruteForceGuard;
 import io.tollgate.identity.auth.ClientInfo;
 import io.tollgate.identity.auth.LoginRecord;
 import io.tollgate.identity.crypto.SecretBox;
@@ -9,8 +12,6 @@ import io.tollgate.identity.crypto.Secrets;
 import io.tollgate.identity.sessions.SessionService;
 import io.tollgate.identity.users.User;
 import io.tollgate.kit.outbox.Outbox;
-import io.tollgate.contracts.identity.MfaDisabled;
-import io.tollgate.contracts.identity.MfaEnabled;
 import io.tollgate.kit.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.reactive.mutiny.Mutiny;
@@ -40,11 +41,13 @@ public class MfaService {
     private static final int MAX_CHALLENGE_ATTEMPTS = 5;
 
     private final SecretBox box;
+    private final BruteForceGuard guard;
     private final SessionService sessions;
     private final Outbox outbox;
     private final Clock clock;
 
-    public MfaService(SecretBox box, SessionService sessions, Outbox outbox, Clock clock) {
+    public MfaService(SecretBox box, SessionService sessions, Outbox outbox, BruteForceGuard guard, Clock clock) {
+        this.guard = guard;
         this.box = box;
         this.sessions = sessions;
         this.outbox = outbox;
@@ -126,7 +129,10 @@ public class MfaService {
                     }
                     UUID userId = UUID.fromString((String) rows.getFirst()[0]);
                     String device = (String) rows.getFirst()[1];
-                    return Panache.withTransaction(() -> factorOf(userId).chain(factor -> factor == null
+                    // Wrong codes count per account across challenges (each login issues a fresh one), with
+                    // the same doubling lockout as passwords; a locked account is 429 whatever the code.
+                    String account = "mfa:" + userId;
+                    return guard.check(account, client.ip()).chain(() -> Panache.withTransaction(() -> factorOf(userId).chain(factor -> factor == null
                                     ? Uni.createFrom().item("none")
                                     : consumeTotp(userId, factor, code, true).chain(totp -> totp ? Uni.createFrom().item("otp")
                                     : consumeRecovery(userId, code).map(rec -> rec ? "rec" : "none")))
@@ -139,7 +145,9 @@ public class MfaService {
                                         .chain(() -> User.<User>findById(userId))
                                         .chain(user -> sessions.open(user, client, device, List.of("pwd", method))
                                                 .call(() -> LoginRecord.of(user.tenantId, user.id, user.email, true, null, client, now).persist()));
-                            }));
+                            })))
+                            .onFailure(MfaService::isInvalidCode).call(() -> guard.failed(account, client.ip()))
+                            .call(() -> guard.succeeded(account));
                 });
     }
 
@@ -191,6 +199,10 @@ public class MfaService {
                     .setParameter(4, Secrets.sha256(userId + ":" + code)).executeUpdate().replaceWithVoid());
         }
         return chain;
+    }
+
+    private static boolean isInvalidCode(Throwable failure) {
+        return failure instanceof ProblemException problem && "INVALID_CODE".equals(problem.code());
     }
 
     private static ProblemException invalidCode() {

@@ -1,7 +1,11 @@
 package io.tollgate.identity.users;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.identity.EmailVerified;
 import io.tollgate.contracts.identity.PasswordResetRequested;
@@ -10,9 +14,13 @@ import io.tollgate.identity.crypto.PasswordHasher;
 import io.tollgate.identity.crypto.Secrets;
 import io.tollgate.identity.sessions.SessionService;
 import io.tollgate.identity.tenants.Tenant;
+import io.tollgate.kit.crypto.EventSeal;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.problem.ProblemException;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +28,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * E-mail verification (by link token or 6-digit code) and password reset and change. Tokens and
@@ -33,15 +43,20 @@ public class AccountRecoveryService {
     private static final Duration VERIFICATION_TTL = Duration.ofHours(24);
     private static final Duration RESET_TTL = Duration.ofHours(1);
     private static final int MAX_CODE_ATTEMPTS = 5;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(AccountRecoveryService.class);
 
     private final Outbox outbox;
     private final PasswordHasher hasher;
     private final SessionService sessions;
     private final ReactiveRedisDataSource redis;
+    private final EventSeal seal;
     private final Clock clock;
 
     public AccountRecoveryService(Outbox outbox, PasswordHasher hasher, SessionService sessions,
-                                  ReactiveRedisDataSource redis, Clock clock) {
+                                  ReactiveRedisDataSource redis, EventSeal seal, Clock clock) {
+        seal.requireConfigured();
+        this.seal = seal;
         this.outbox = outbox;
         this.hasher = hasher;
         this.sessions = sessions;
@@ -63,8 +78,18 @@ public class AccountRecoveryService {
                         .setParameter(1, UUID.randomUUID()).setParameter(2, user.id).setParameter(3, Secrets.sha256(token))
                         .setParameter(4, Secrets.sha256(user.id + ":" + code)).setParameter(5, utc(expires)).executeUpdate()))
                 .chain(() -> outbox.append(user.id.toString(), "users/" + user.id, new VerificationRequested(user.id,
-                        user.tenantId, user.email, user.fullName, user.locale, token, code, expires)))
+                        user.tenantId, user.email, user.fullName, user.locale,
+                        sealed(VerificationRequested.TYPE, user.id, Map.of("token", token, "code", code)), expires)))
                 .replaceWithVoid();
+    }
+
+    /** The secrets of a mail, sealed so that only notification-svc can read them from the event. */
+    private String sealed(String type, UUID userId, Map<String, String> secrets) {
+        try {
+            return seal.seal(JSON.writeValueAsString(secrets), type, "users/" + userId);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Verifies by the link's token. */
@@ -103,6 +128,26 @@ public class AccountRecoveryService {
                         user == null || user.emailVerified() ? Uni.createFrom().voidItem() : requestVerification(user))));
     }
 
+    /**
+     * Starts {@code work} on a context of its own and returns at once, so that the answer leaves
+     * before anything that depends on whether the account exists has run: a known account's reset
+     * (a row, an event, a commit) and an unknown one's (nothing) take the same time to answer.
+     */
+    public void inBackground(String what, Supplier<Uni<Void>> work) {
+        Context current = Vertx.currentContext();
+        Context own = current == null ? null : VertxContext.createNewDuplicatedContext(current);
+        if (own != null) {
+            VertxContextSafetyToggle.setContextSafe(own, true);
+        }
+        Runnable start = () -> work.get().subscribe().with(done -> { },
+                failure -> LOG.warnf("%s failed: %s", what, failure.toString()));
+        if (own == null) {
+            start.run();
+        } else {
+            own.runOnContext(ignored -> start.run());
+        }
+    }
+
     public Uni<Void> requestReset(String tenantSlug, String email) {
         return throttle("reset", tenantSlug, email).chain(allowed -> !allowed ? Uni.createFrom().voidItem()
                 : Panache.withTransaction(() -> findUser(tenantSlug, email).chain(user -> {
@@ -116,7 +161,8 @@ public class AccountRecoveryService {
                             .setParameter(1, UUID.randomUUID()).setParameter(2, user.id).setParameter(3, Secrets.sha256(token))
                             .setParameter(4, utc(expires)).executeUpdate())
                             .chain(() -> outbox.append(user.id.toString(), "users/" + user.id, new PasswordResetRequested(
-                                    user.id, user.tenantId, user.email, user.fullName, user.locale, token, expires)))
+                                    user.id, user.tenantId, user.email, user.fullName, user.locale,
+                                    sealed(PasswordResetRequested.TYPE, user.id, Map.of("token", token)), expires)))
                             .replaceWithVoid();
                 })));
     }

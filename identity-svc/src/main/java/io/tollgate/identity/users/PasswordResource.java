@@ -45,7 +45,8 @@ public class PasswordResource {
     @Path("/reset/request")
     @Operation(summary = "Mail a reset link if the account exists; always 202")
     public Uni<Response> request(@Valid @NotNull ResetRequest body) {
-        return recovery.requestReset(body.tenantSlug(), body.email()).replaceWith(Response.accepted().build());
+        recovery.inBackground("password reset request", () -> recovery.requestReset(body.tenantSlug(), body.email()));
+        return Uni.createFrom().item(Response.accepted().build());
     }
 
     @POST

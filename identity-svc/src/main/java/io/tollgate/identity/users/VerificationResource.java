@@ -58,6 +58,7 @@ public class VerificationResource {
     @Path("/resend")
     @Operation(summary = "Send the verification mail again (at most once a minute); always 202")
     public Uni<Response> resend(@Valid @NotNull Resend body) {
-        return recovery.resendVerification(body.tenantSlug(), body.email()).replaceWith(Response.accepted().build());
+        recovery.inBackground("verification resend", () -> recovery.resendVerification(body.tenantSlug(), body.email()));
+        return Uni.createFrom().item(Response.accepted().build());
     }
 }
