@@ -6,6 +6,7 @@ import io.tollgate.contracts.EventSchemas;
 import io.tollgate.contracts.billing.HoldCaptured;
 import io.tollgate.contracts.billing.HoldVoided;
 import io.tollgate.kit.testing.KafkaProbe;
+import io.tollgate.kit.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -126,6 +127,28 @@ class HoldsTest {
                 .body("{\"user_id\": \"" + user.id() + "\", \"tenant_id\": \"" + Money.TENANT + "\", \"amount_minor\": -1}")
                 .post("/internal/holds").then().statusCode(400).body("errors[0].field", equalTo("amount_minor"));
         assertEquals(1_000, Money.available(user));
+    }
+
+    @Test
+    void only_render_and_proxy_hold_money_and_each_resolves_only_its_own_holds() {
+        Money.User user = Money.user(1_000);
+        String notification = TestTokens.service("notification").sign();
+        given().auth().oauth2(notification).contentType("application/json")
+                .body("{\"user_id\": \"" + user.id() + "\", \"tenant_id\": \"" + Money.TENANT + "\", \"amount_minor\": 100}")
+                .post("/internal/holds").then().statusCode(403).body("code", equalTo("SERVICE_ONLY"));
+        String hold = Money.hold(user, 300).then().statusCode(201).extract().path("id");
+        given().auth().oauth2(notification).contentType("application/json").body("{}")
+                .post("/internal/holds/" + hold + "/capture").then().statusCode(403)
+                .body("code", equalTo("SERVICE_ONLY"));
+        // proxy is a holder too, but render's hold is not proxy's to capture, void or read
+        String proxy = TestTokens.service("proxy").sign();
+        given().auth().oauth2(proxy).contentType("application/json").body("{}").post("/internal/holds/" + hold + "/capture")
+                .then().statusCode(404).contentType("application/problem+json");
+        given().auth().oauth2(proxy).post("/internal/holds/" + hold + "/void").then().statusCode(404);
+        given().auth().oauth2(proxy).get("/internal/holds/" + hold).then().statusCode(404);
+        assertEquals(300, Money.reserved(user));
+        Money.capture(hold, 100L).then().statusCode(200).body("status", equalTo("partially_captured"));
+        assertEquals(900, Money.available(user));
     }
 
     private static void sleep(long ms) {

@@ -20,6 +20,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** YooKassa- and CoinGate-style top-ups against their stand-ins, each speaking its own protocol. */
@@ -61,6 +62,15 @@ class ProvidersTest {
                 .body("status", equalTo("succeeded")).body("provider", equalTo("yookassa"));
         given().contentType("application/json").body("{\"type\":\"notification\",\"event\":\"payment.succeeded\",\"object\":{\"id\":\"" + id + "\"}}")
                 .post("/v1/billing/webhooks/yookassa").then().statusCode(200).body("ok", equalTo(true)).body("deduped", equalTo(true));
+    }
+
+    @Test
+    void a_yookassa_notification_for_a_payment_yookassa_does_not_know_is_200_and_names_no_internal_path() {
+        String body = given().contentType("application/json")
+                .body("{\"type\":\"notification\",\"event\":\"payment.succeeded\",\"object\":{\"id\":\"2f0000-forged\"}}")
+                .post("/v1/billing/webhooks/yookassa").then().statusCode(200).body("ok", equalTo(false))
+                .body("processed", equalTo(false)).body("reason", equalTo("unknown_payment")).extract().asString();
+        assertFalse(body.contains("/v3/") || body.contains("yookassa/"), body);
     }
 
     @Test

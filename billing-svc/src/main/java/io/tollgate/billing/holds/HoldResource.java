@@ -45,6 +45,8 @@ public class HoldResource {
     public record CaptureBody(Long amountMinor) {
     }
 
+    private static final String[] HOLDERS = {"render", "proxy"};
+
     private final Holds holds;
     private final CurrentPrincipal principal;
     private final Idempotency idempotency;
@@ -83,31 +85,27 @@ public class HoldResource {
     @GET
     @Path("/{id}")
     public Uni<Holds.Hold> get(@PathParam("id") UUID id) {
-        service();
-        return holds.find(id);
+        return holds.find(id, service().userId());
     }
 
     @POST
     @Path("/{id}/capture")
     @Operation(summary = "Capture all of the hold or part of it (amount_minor); the rest is released")
     public Uni<Holds.Hold> capture(@PathParam("id") UUID id, CaptureBody body) {
-        service();
-        return holds.capture(id, body == null ? null : body.amountMinor());
+        return holds.capture(id, body == null ? null : body.amountMinor(), service().userId());
     }
 
     @POST
     @Path("/{id}/void")
     @Operation(summary = "Release the whole hold")
     public Uni<Holds.Hold> voidHold(@PathParam("id") UUID id) {
-        service();
-        return holds.voidHold(id);
+        return holds.voidHold(id, service().userId());
     }
 
+    /** Render and proxy pay for work with holds; no other caller, service or not, may move them. */
     private Principal service() {
         Principal caller = principal.get();
-        if (caller.source() != AuthSource.SERVICE) {
-            throw ProblemException.forbidden("SERVICE_ONLY", "Only Tollgate's own services may hold money.");
-        }
+        caller.requireService(HOLDERS);
         return caller;
     }
 }

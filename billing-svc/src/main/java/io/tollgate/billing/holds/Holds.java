@@ -102,7 +102,8 @@ public class Holds {
             + ", request_fingerprint from holds where service = $1 and idempotency_key = $2";
 
     // $1 hold, $2 the resolution (capture, voided, expired), $3 the amount to capture (null: all of
-    // it), $4 capture journal id, $5 release journal id, $6 event id. Only a pending hold moves, and
+    // it), $4 capture journal id, $5 release journal id, $6 event id, $7 the service that placed it
+    // (null: billing's own expiry). A service resolves only its own holds. Only a pending hold moves, and
     // only once: a second resolver finds no pending row. The rest of the hold goes back to the
     // available balance. The journal ids are cast: the server types an untyped parameter in a UNION
     // as text, the named prepare then fails, and the client falls back to parsing and planning the
@@ -115,6 +116,7 @@ public class Holds {
                                  captured_minor = case when $2 = 'capture' then coalesce($3, amount_minor) else 0 end,
                                  resolved_at = now()
                 where id = $1 and status = 'pending' and coalesce($3, 0) <= amount_minor
+                  and ($7::text is null or service = $7::text)
                 returning\s""" + HOLD_COLUMNS + """
             ), w as (
                 update wallets set reserved_minor = wallets.reserved_minor - h.amount_minor,
@@ -250,12 +252,21 @@ public class Holds {
     }
 
     public Uni<Hold> find(UUID id) {
+        return find(id, null);
+    }
+
+    /** The hold, when {@code service} placed it (null: whoever did); another service's hold is 404. */
+    public Uni<Hold> find(UUID id, String service) {
         return ledger.pool().preparedQuery("select " + HOLD_COLUMNS + " from holds where id = $1").execute(Tuple.of(id))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw ProblemException.notFound("hold");
                     }
-                    return Hold.of(rows.iterator().next());
+                    Hold hold = Hold.of(rows.iterator().next());
+                    if (service != null && !service.equals(hold.service())) {
+                        throw ProblemException.notFound("hold");
+                    }
+                    return hold;
                 });
     }
 
@@ -267,15 +278,15 @@ public class Holds {
     }
 
     /** Captures {@code amountMinor} (null: all of it); the rest goes back to the available balance. */
-    public Uni<Hold> capture(UUID id, Long amountMinor) {
+    public Uni<Hold> capture(UUID id, Long amountMinor, String service) {
         if (amountMinor != null && amountMinor <= 0) {
             return Uni.createFrom().failure(ProblemException.validation("amount_minor", "must be greater than 0"));
         }
-        return resolve(id, "capture", amountMinor);
+        return resolve(id, "capture", amountMinor, service);
     }
 
-    public Uni<Hold> voidHold(UUID id) {
-        return resolve(id, "voided", null);
+    public Uni<Hold> voidHold(UUID id, String service) {
+        return resolve(id, "voided", null, service);
     }
 
     /**
@@ -284,9 +295,9 @@ public class Holds {
      * event row and the balance checks. The event's JSON is built in SQL; the tests validate it
      * against its schema. When no pending hold moved, the hold is read to say why.
      */
-    private Uni<Hold> resolve(UUID id, String resolution, Long amountMinor) {
+    private Uni<Hold> resolve(UUID id, String resolution, Long amountMinor, String service) {
         Tuple args = Tuple.tuple().addUUID(id).addString(resolution).addLong(amountMinor).addUUID(Ids.next())
-                .addUUID(Ids.next()).addUUID(Ids.next());
+                .addUUID(Ids.next()).addUUID(Ids.next()).addString(service);
         return ledger.pool().preparedQuery(RESOLVE).execute(args)
                 .chain(rows -> {
                     if (rows.size() == 0) {
@@ -297,7 +308,7 @@ public class Holds {
                     Hold hold = Hold.of(row);
                     return alerts.checkIfWatched(ledger.pool(), row, hold.walletId()).replaceWith(hold);
                 })
-                .chain(hold -> hold != null ? Uni.createFrom().item(hold) : find(id).map(current -> {
+                .chain(hold -> hold != null ? Uni.createFrom().item(hold) : find(id, service).map(current -> {
                     if ("pending".equals(current.status()) && amountMinor != null && amountMinor > current.amountMinor()) {
                         throw ProblemException.unprocessable("CAPTURE_EXCEEDS_HOLD",
                                 "The hold is for " + current.amountMinor() + "; " + amountMinor + " cannot be captured.")
@@ -333,7 +344,7 @@ public class Holds {
         return ledger.pool().preparedQuery("select id from holds where status = 'pending' and expires_at <= $1 limit $2")
                 .execute(Tuple.of(OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), limit))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                .onItem().transformToUniAndConcatenate(row -> resolve(row.getUUID("id"), "expired", null)
+                .onItem().transformToUniAndConcatenate(row -> resolve(row.getUUID("id"), "expired", null, null)
                         .map(h -> 1).onFailure(ProblemException.class).recoverWithItem(0))
                 .collect().asList()
                 .map(done -> {

@@ -23,6 +23,8 @@ import java.util.UUID;
 public class RenderJobs implements EventHandler {
 
     private static final Logger LOG = Logger.getLogger(RenderJobs.class);
+    /** The service whose events these are: it resolves only holds it placed. */
+    private static final String RENDER = "render";
 
     private final Holds holds;
     private final ObjectMapper json;
@@ -57,14 +59,14 @@ public class RenderJobs implements EventHandler {
             if (holdId == null) {
                 return Uni.createFrom().voidItem();
             }
-            settled = holds.model(holdId, done.modelId()).chain(() -> holds.find(holdId)).chain(hold -> {
+            settled = holds.model(holdId, done.modelId()).chain(() -> holds.find(holdId, RENDER)).chain(hold -> {
                 if (done.costMinor() == 0) {
-                    return holds.voidHold(holdId);
+                    return holds.voidHold(holdId, RENDER);
                 }
                 if (done.costMinor() > hold.amountMinor()) {
                     LOG.warnf("job %s cost %d but held %d; capturing what was held", done.jobId(), done.costMinor(), hold.amountMinor());
                 }
-                return holds.capture(holdId, Math.min(done.costMinor(), hold.amountMinor()));
+                return holds.capture(holdId, Math.min(done.costMinor(), hold.amountMinor()), RENDER);
             });
         } else {
             holdId = JobFailed.TYPE.equals(event.type()) ? event.data(json, JobFailed.class).holdId()
@@ -72,7 +74,7 @@ public class RenderJobs implements EventHandler {
             if (holdId == null) {
                 return Uni.createFrom().voidItem();
             }
-            settled = holds.voidHold(holdId);
+            settled = holds.voidHold(holdId, RENDER);
         }
         return settled.onFailure(ProblemException.class).recoverWithItem(failure -> {
             LOG.infof("hold %s not settled by %s: %s", holdId, event.type(), failure.getMessage());

@@ -2,6 +2,7 @@ package io.tollgate.billing.payments;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.config.DeploymentSecrets;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -39,6 +40,7 @@ public class CoinGateProvider {
                             @ConfigProperty(name = "tollgate.billing.coingate.api-token") String apiToken,
                             @ConfigProperty(name = "tollgate.billing.coingate.callback-url") String callbackUrl,
                             @ConfigProperty(name = "tollgate.billing.coingate.return-url") String returnUrl) {
+        DeploymentSecrets.require("tollgate.billing.coingate.api-token", apiToken, "cg_sandbox_api_token");
         this.api = new ProviderApi("CoinGate", json);
         this.apiUrl = apiUrl;
         this.apiToken = apiToken;

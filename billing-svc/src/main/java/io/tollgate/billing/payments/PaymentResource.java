@@ -3,6 +3,7 @@ package io.tollgate.billing.payments;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.idempotency.Idempotency;
+import io.tollgate.kit.net.ClientAddress;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.security.CurrentPrincipal;

@@ -25,8 +25,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -314,7 +314,22 @@ public class Payments {
             case "canceled" -> once("yookassa", f.id() + ":canceled", "payment.canceled",
                     c -> failed(c, "yookassa", f.id(), null, f.cancellationReason() == null ? "canceled" : f.cancellationReason()));
             default -> Uni.createFrom().item(new Receipt(true, false, false, "status " + f.status()));
-        }).map(r -> new NotificationReceipt(true, r.processed(), r.outcome(), r.duplicate()));
+        }).map(r -> new NotificationReceipt(true, r.processed(), r.outcome(), r.duplicate()))
+                .onFailure(ProblemException.class).recoverWithUni(failure -> {
+                    ProblemException problem = (ProblemException) failure;
+                    if (Integer.valueOf(404).equals(problem.extension(ProviderApi.PROVIDER_STATUS))) {
+                        // YooKassa does not know the payment: a forged or mistyped notification, answered 200
+                        return Uni.createFrom().item(new NotificationReceipt(false, false, "unknown_payment", false));
+                    }
+                    if ("PROVIDER_ERROR".equals(problem.code())) {
+                        // Not verified, so not acknowledged: a 200 here would stop YooKassa's retries and lose
+                        // the payment. Its retries come back after the provider answers again.
+                        return Uni.createFrom().failure(new ProblemException(503, "PROVIDER_UNAVAILABLE",
+                                "Service unavailable", "The payment could not be verified with YooKassa yet; retry later.",
+                                List.of(), Map.of(), Map.of("Retry-After", "60")));
+                    }
+                    return Uni.createFrom().failure(failure);
+                });
     }
 
     /**

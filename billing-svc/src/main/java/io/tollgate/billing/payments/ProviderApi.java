@@ -17,6 +17,9 @@ import java.time.Duration;
  */
 final class ProviderApi {
 
+    /** The extension member of a {@code PROVIDER_ERROR} that holds the provider's HTTP status. */
+    static final String PROVIDER_STATUS = "provider_status";
+
     private final String name;
     private final ObjectMapper json;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -36,7 +39,8 @@ final class ProviderApi {
     Uni<JsonNode> call(HttpRequest request) {
         return send(request).map(response -> {
             if (response.statusCode() != 200) {
-                throw error(name + " answered " + response.statusCode() + " to " + request.method() + " " + request.uri().getPath() + ".");
+                // the provider's status only: the request's path is our own business, not the caller's
+                throw error(name + " answered " + response.statusCode() + ".").with(PROVIDER_STATUS, response.statusCode());
             }
             return read(response.body());
         });

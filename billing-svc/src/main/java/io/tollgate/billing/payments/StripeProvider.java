@@ -3,6 +3,7 @@ package io.tollgate.billing.payments;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.config.DeploymentSecrets;
 import io.tollgate.kit.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -47,6 +48,8 @@ public class StripeProvider {
                           @ConfigProperty(name = "tollgate.billing.stripe.secret-key") String secretKey,
                           @ConfigProperty(name = "tollgate.billing.stripe.webhook-secret") String webhookSecret,
                           @ConfigProperty(name = "tollgate.billing.stripe.tolerance", defaultValue = "PT5M") Duration tolerance) {
+        DeploymentSecrets.require("tollgate.billing.stripe.secret-key", secretKey, "sk_test_sandbox");
+        DeploymentSecrets.require("tollgate.billing.stripe.webhook-secret", webhookSecret, "whsec_sandbox");
         this.api = new ProviderApi("Stripe", json);
         this.clock = clock;
         this.apiUrl = apiUrl;

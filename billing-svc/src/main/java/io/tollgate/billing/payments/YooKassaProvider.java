@@ -3,6 +3,7 @@ package io.tollgate.billing.payments;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.config.DeploymentSecrets;
 import io.tollgate.kit.net.IpRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -43,6 +44,7 @@ public class YooKassaProvider {
                             @ConfigProperty(name = "tollgate.billing.yookassa.secret-key") String secretKey,
                             @ConfigProperty(name = "tollgate.billing.yookassa.return-url") String returnUrl,
                             @ConfigProperty(name = "tollgate.billing.yookassa.allowed-ips") List<String> allowedIps) {
+        DeploymentSecrets.require("tollgate.billing.yookassa.secret-key", secretKey, "test_sandbox_yookassa");
         this.json = json;
         this.api = new ProviderApi("YooKassa", json);
         this.apiUrl = apiUrl;
