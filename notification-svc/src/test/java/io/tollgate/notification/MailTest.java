@@ -5,6 +5,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tollgate.contracts.identity.PasswordResetRequested;
 import io.tollgate.contracts.identity.VerificationRequested;
+import io.tollgate.kit.crypto.EventSeal;
 import io.tollgate.sandbox.MailSandbox;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,8 +49,10 @@ public class MailTest {
     void a_verification_request_is_mailed_once_with_its_link_and_code() throws Exception {
         String email = "mail-" + UUID.randomUUID() + "@example.com";
         String token = "vt_" + UUID.randomUUID();
-        VerificationRequested event = new VerificationRequested(UUID.randomUUID(), NotificationsTest.TENANT, email, "Ada Lovelace",
-                "en", token, "482913", Instant.now().plusSeconds(86_400));
+        UUID userId = UUID.randomUUID();
+        VerificationRequested event = new VerificationRequested(userId, NotificationsTest.TENANT, email, "Ada Lovelace",
+                "en", sealed(VerificationRequested.TYPE, userId, "{\"token\": \"" + token + "\", \"code\": \"482913\"}"),
+                Instant.now().plusSeconds(86_400));
         String id = NotificationsTest.publish(event, null);
         NotificationsTest.publish(event, id);
         List<MailSandbox.Message> mails = await(email);
@@ -67,12 +71,18 @@ public class MailTest {
     void a_password_reset_request_is_mailed() throws Exception {
         String email = "reset-" + UUID.randomUUID() + "@example.com";
         String token = "rt_" + UUID.randomUUID();
-        NotificationsTest.publish(new PasswordResetRequested(UUID.randomUUID(), NotificationsTest.TENANT, email, null, null, token,
-                Instant.now().plusSeconds(3_600)), null);
+        UUID userId = UUID.randomUUID();
+        NotificationsTest.publish(new PasswordResetRequested(userId, NotificationsTest.TENANT, email, null, null,
+                sealed(PasswordResetRequested.TYPE, userId, "{\"token\": \"" + token + "\"}"), Instant.now().plusSeconds(3_600)), null);
         MailSandbox.Message mail = await(email).get(0);
         assertEquals("Reset your password", mail.subject());
         assertTrue(mail.data().contains("/reset-password?token=" + token), mail.data());
         assertTrue(mail.data().contains("Hello there"), mail.data());
+    }
+
+    /** Sealed as identity-svc seals a mail's secrets for us. */
+    static String sealed(String type, UUID userId, String secrets) {
+        return new EventSeal(Optional.of(EventSeal.DEVELOPMENT_KEY)).seal(secrets, type, "users/" + userId);
     }
 
     private static List<MailSandbox.Message> await(String email) throws InterruptedException {

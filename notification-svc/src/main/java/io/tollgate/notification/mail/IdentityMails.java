@@ -1,19 +1,23 @@
 package io.tollgate.notification.mail;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.identity.EmailVerified;
 import io.tollgate.contracts.identity.PasswordResetRequested;
 import io.tollgate.contracts.identity.VerificationRequested;
+import io.tollgate.kit.crypto.EventSeal;
 import io.tollgate.kit.inbox.ConsumedEvent;
-import io.tollgate.notification.Routing;
 import io.tollgate.kit.inbox.EventHandler;
+import io.tollgate.notification.Routing;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The mails identity's events ask for: address verification and password reset (security: no
@@ -25,10 +29,13 @@ public class IdentityMails implements EventHandler {
 
     private final Postman postman;
     private final ObjectMapper json;
+    private final EventSeal seal;
 
-    public IdentityMails(Postman postman, ObjectMapper json) {
+    public IdentityMails(Postman postman, ObjectMapper json, EventSeal seal) {
+        seal.requireConfigured();
         this.postman = postman;
         this.json = json;
+        this.seal = seal;
     }
 
     @Override
@@ -53,14 +60,17 @@ public class IdentityMails implements EventHandler {
         Postman.Letter letter = switch (event.type()) {
             case VerificationRequested.TYPE -> {
                 VerificationRequested v = event.data(json, VerificationRequested.class);
+                JsonNode secrets = open(v.sealed(), event.type(), v.userId());
                 yield new Postman.Letter(MailKind.VERIFY_EMAIL, v.userId(), v.tenantId(), v.email(), v.fullName(), Map.of(
-                        "actionUrl", base + "/verify-email?token=" + URLEncoder.encode(v.token(), StandardCharsets.UTF_8),
-                        "code", v.code(), "expiresAt", v.expiresAt().toString()), event.id());
+                        "actionUrl", base + "/verify-email?token=" + URLEncoder.encode(secrets.path("token").asText(),
+                                StandardCharsets.UTF_8),
+                        "code", secrets.path("code").asText(), "expiresAt", v.expiresAt().toString()), event.id());
             }
             case PasswordResetRequested.TYPE -> {
                 PasswordResetRequested r = event.data(json, PasswordResetRequested.class);
+                String token = open(r.sealed(), event.type(), r.userId()).path("token").asText();
                 yield new Postman.Letter(MailKind.PASSWORD_RESET, r.userId(), r.tenantId(), r.email(), r.fullName(), Map.of(
-                        "actionUrl", base + "/reset-password?token=" + URLEncoder.encode(r.token(), StandardCharsets.UTF_8),
+                        "actionUrl", base + "/reset-password?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8),
                         "expiresAt", r.expiresAt().toString()), event.id());
             }
             default -> {
@@ -70,5 +80,13 @@ public class IdentityMails implements EventHandler {
             }
         };
         return postman.send(letter).replaceWithVoid();
+    }
+
+    private JsonNode open(String sealed, String type, UUID userId) {
+        try {
+            return json.readTree(seal.open(sealed, type, "users/" + userId));
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable sealed secrets in " + type, e);
+        }
     }
 }

@@ -55,13 +55,14 @@ public class DeliveryWorker {
             update webhook_deliveries d set locked_until = $3, lease_id = gen_random_uuid(), updated_at = $1
             from due, webhook_endpoints e, webhook_messages m
             where d.id = due.id and e.id = d.endpoint_id and m.id = d.message_id
-            returning d.id, d.lease_id, d.attempts, d.message_id, e.url, e.secret,
+            returning d.id, d.lease_id, d.attempts, d.message_id, d.endpoint_id, e.url, e.secret,
                       case when e.previous_secret_until > $1 then e.previous_secret end as previous_secret, m.payload""";
 
     private final Pool pool;
     private final Vertx vertx;
     private final WebhookSender sender;
     private final DeliveryLog log;
+    private final WebhookSecrets secrets;
     private final Clock clock;
     private final boolean enabled;
     private final Duration interval;
@@ -72,7 +73,8 @@ public class DeliveryWorker {
     private final Timer attempts;
     private NotifiedLoop loop;
 
-    public DeliveryWorker(Pool pool, Vertx vertx, WebhookSender sender, DeliveryLog log, Clock clock, MeterRegistry registry,
+    public DeliveryWorker(Pool pool, Vertx vertx, WebhookSender sender, DeliveryLog log, WebhookSecrets secrets, Clock clock,
+                          MeterRegistry registry,
                           @ConfigProperty(name = "tollgate.notification.webhooks.worker.enabled", defaultValue = "true") boolean enabled,
                           @ConfigProperty(name = "tollgate.notification.webhooks.worker.interval", defaultValue = "1s") Duration interval,
                           @ConfigProperty(name = "tollgate.notification.webhooks.worker.lease", defaultValue = "60s") Duration lease,
@@ -81,6 +83,7 @@ public class DeliveryWorker {
         this.vertx = vertx;
         this.sender = sender;
         this.log = log;
+        this.secrets = secrets;
         this.clock = clock;
         this.enabled = enabled;
         this.interval = interval;
@@ -150,7 +153,8 @@ public class DeliveryWorker {
         List<Claimed> batch = new ArrayList<>();
         for (Row r : pool.preparedQuery(CLAIM).execute(Tuple.of(utc(now), limit, utc(now.plus(lease)))).await().atMost(AWAIT)) {
             batch.add(new Claimed(r.getUUID("id"), r.getUUID("lease_id"), r.getInteger("attempts"), r.getUUID("message_id"),
-                    r.getString("url"), r.getString("secret"), r.getString("previous_secret"), r.getString("payload")));
+                    r.getString("url"), secrets.open(r.getString("secret"), r.getUUID("endpoint_id")),
+                    secrets.open(r.getString("previous_secret"), r.getUUID("endpoint_id")), r.getString("payload")));
         }
         return batch;
     }

@@ -1,8 +1,8 @@
 package io.tollgate.notification.webhooks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.problem.ProblemException;
@@ -123,12 +123,13 @@ public class WebhookResource {
     private final WebhookSender sender;
     private final DeliveryLog log;
     private final DeliveryWorker worker;
+    private final WebhookSecrets secrets;
     private final ObjectMapper json;
     private final Clock clock;
     private final Duration lease;
 
     public WebhookResource(CurrentPrincipal principal, Pool pool, UrlGuard guard, WebhookSender sender, DeliveryLog log,
-                           DeliveryWorker worker, ObjectMapper json, Clock clock,
+                           DeliveryWorker worker, WebhookSecrets secrets, ObjectMapper json, Clock clock,
                            @ConfigProperty(name = "tollgate.notification.webhooks.worker.lease", defaultValue = "60s") Duration lease) {
         this.principal = principal;
         this.pool = pool;
@@ -136,6 +137,7 @@ public class WebhookResource {
         this.sender = sender;
         this.log = log;
         this.worker = worker;
+        this.secrets = secrets;
         this.json = json;
         this.clock = clock;
         this.lease = lease;
@@ -182,7 +184,8 @@ public class WebhookResource {
                             }
                             return tx.preparedQuery("insert into webhook_endpoints (id, tenant_id, user_id, url, description, events, secret,"
                                             + " created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning " + ENDPOINT_COLUMNS)
-                                    .execute(Tuple.from(new Object[] {id, caller.tenantId(), owner, url, description, events, secret, now}));
+                                    .execute(Tuple.from(new Object[] {id, caller.tenantId(), owner, url, description, events,
+                                            secrets.seal(secret, id), now}));
                         })).await().atMost(AWAIT).iterator().next();
         EndpointView v = EndpointView.of(row);
         return Response.status(201).header("Location", "/v1/webhooks/" + id)
@@ -293,7 +296,8 @@ public class WebhookResource {
                         + " from webhook_endpoints where id = $1").execute(Tuple.of(id, now)).await().atMost(AWAIT).iterator().next();
         Instant at = clock.instant();
         WebhookSender.Outcome outcome = sender.send(new WebhookSender.Request(endpoint.getString("url"),
-                DeliveryWorker.messageId(message), payload, secrets.getString("secret"), secrets.getString("previous")));
+                DeliveryWorker.messageId(message), payload, this.secrets.open(secrets.getString("secret"), id),
+                this.secrets.open(secrets.getString("previous"), id)));
         log.record(delivery, leaseId, 1, false, outcome, at);
         return new TestResult(outcome.succeeded(), outcome.statusCode(), outcome.durationMs(), outcome.error(), delivery);
     }
@@ -367,7 +371,7 @@ public class WebhookResource {
         OffsetDateTime until = now().plusSeconds(grace);
         pool.preparedQuery("update webhook_endpoints set previous_secret = case when $3 then secret end,"
                         + " previous_secret_until = case when $3 then $4::timestamptz end, secret = $2, updated_at = $5 where id = $1")
-                .execute(Tuple.from(new Object[] {id, secret, grace > 0, until, now()})).await().atMost(AWAIT);
+                .execute(Tuple.from(new Object[] {id, secrets.seal(secret, id), grace > 0, until, now()})).await().atMost(AWAIT);
         return new RotatedSecret(secret, grace > 0 ? until.toInstant() : null);
     }
 

@@ -9,9 +9,9 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.kit.testing.TestTokens;
 import io.tollgate.notification.NotificationsTest;
 import io.tollgate.notification.TestClock;
-import io.tollgate.kit.testing.TestTokens;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,6 +55,10 @@ class WebhooksTest {
     DeliveryWorker worker;
     @Inject
     io.tollgate.notification.mail.UnsubscribeTokens tokens;
+    @Inject
+    WebhookSecrets secrets;
+    @Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
 
     Receiver receiver;
 
@@ -139,6 +143,34 @@ class WebhooksTest {
         assertEquals(got.header("webhook-id"), again.header("webhook-id"));
         assertEquals(got.body(), again.body());
         new Webhook(e.secret()).verify(again.body(), again.headers());
+    }
+
+    @Test
+    void signing_secrets_are_sealed_at_rest_and_a_plain_one_is_sealed_by_the_sweep() throws Exception {
+        Endpoint e = endpoint("/sealed", "payment.succeeded");
+        UUID id = UUID.fromString(e.id());
+        String stored = pool.preparedQuery("select secret from webhook_endpoints where id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(id)).await().indefinitely().iterator().next().getString(0);
+        assertTrue(stored.startsWith("v1:"), stored);
+        assertFalse(stored.contains(e.secret().substring("whsec_".length())), "the secret is stored in clear");
+        assertEquals(e.secret(), secrets.open(stored, id));
+        // bound to its row: the same sealed value under another endpoint's id does not open
+        assertThrows(IllegalStateException.class, () -> secrets.open(stored, UUID.randomUUID()));
+
+        // a row written in plain text (before sealing existed) still signs, and the sweep seals it
+        String plain = Signatures.newSecret();
+        pool.preparedQuery("update webhook_endpoints set secret = $2 where id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(id, plain)).await().indefinitely();
+        assertTrue(secrets.sealPlain() >= 1);
+        String resealed = pool.preparedQuery("select secret from webhook_endpoints where id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(id)).await().indefinitely().iterator().next().getString(0);
+        assertTrue(resealed.startsWith("v1:"), resealed);
+        assertEquals(plain, secrets.open(resealed, id));
+
+        given().auth().oauth2(e.token()).contentType(ContentType.JSON).body(Map.of())
+                .post("/v1/webhooks/" + e.id() + "/test").then().statusCode(200).body("success", equalTo(true));
+        Receiver.Received got = receiver.at("/sealed").getFirst();
+        new Webhook(plain).verify(got.body(), got.headers());
     }
 
     @Test
