@@ -16,12 +16,12 @@ BILLING="http://127.0.0.1:${TOLLGATE_BILLING_PORT:-8082}"
 need() { command -v "$1" >/dev/null 2>&1 || { echo "installing $2" >&2; apt-get install -y "$2" >/dev/null; }; }
 need jq jq
 
-curl -fs "$BILLING/q/health/ready" >/dev/null 2>&1 || "$ROOT/tollgate" up >/dev/null
+curl -fs "http://127.0.0.1:${TOLLGATE_BILLING_MANAGEMENT_PORT:-9082}/q/health/ready" >/dev/null 2>&1 || "$ROOT/tollgate" up >/dev/null
 psql_billing() { PGPASSWORD=billing "$BIN/psql" -X -q -At -h 127.0.0.1 -p "$PG_PORT" -U billing -d billing -c "$1"; }
 
 # A service token (client credentials, as render-svc gets its own) and 50 funded wallets.
 TOKEN="$(curl -fs -H 'Content-Type: application/json' "$IDENTITY/internal/tokens" \
-  -d "{\"client_id\":\"render\",\"client_secret\":\"${TOLLGATE_SERVICE_CLIENT_SECRET:-local-development-service-secret}\"}" | jq -r .access_token)"
+  -d "{\"client_id\":\"render\",\"client_secret\":\"${TOLLGATE_RENDER_CLIENT_SECRET:-local-development-secret-render-svc}\"}" | jq -r .access_token)"
 TENANT="$(cat /proc/sys/kernel/random/uuid)"
 USERS=()
 for _ in $(seq 1 50); do

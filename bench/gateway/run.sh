@@ -16,6 +16,7 @@ IDENTITY="http://127.0.0.1:${TOLLGATE_IDENTITY_PORT:-8081}"
 UPSTREAM_PORT=18181
 NGINX_PORT=18182
 GATEWAY_PORT=18180
+GATEWAY_MANAGEMENT_PORT=18190
 WORK="$ROOT/.tollgate/bench-gateway"
 mkdir -p "$WORK/logs"
 
@@ -24,7 +25,7 @@ need wrk wrk
 need nginx nginx-light
 need jq jq
 
-curl -fs "$IDENTITY/q/health/ready" >/dev/null 2>&1 || "$ROOT/tollgate" up >/dev/null
+curl -fs "http://127.0.0.1:${TOLLGATE_IDENTITY_MANAGEMENT_PORT:-9081}/q/health/ready" >/dev/null 2>&1 || "$ROOT/tollgate" up >/dev/null
 
 cleanup() {
   [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
@@ -66,11 +67,13 @@ TOLLGATE_UPSTREAM_RENDER_URL="http://127.0.0.1:$UPSTREAM_PORT" \
 TOLLGATE_JWKS_URL="$IDENTITY/.well-known/jwks.json" \
 TOLLGATE_GATEWAY_LIMITS_GENERAL=1000000000 \
 QUARKUS_HTTP_PORT=$GATEWAY_PORT \
+QUARKUS_MANAGEMENT_PORT=$GATEWAY_MANAGEMENT_PORT \
+QUARKUS_PROFILE=local \
   "$JAVA_HOME/bin/java" -Xms256m -Xmx256m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
   -jar "$ROOT/gateway-svc/target/quarkus-app/quarkus-run.jar" >"$WORK/logs/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$GATEWAY_PORT/q/health/ready" >/dev/null 2>&1 && break
+  curl -fs "http://127.0.0.1:$GATEWAY_MANAGEMENT_PORT/q/health/ready" >/dev/null 2>&1 && break
   sleep 0.5
 done
 

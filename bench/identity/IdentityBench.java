@@ -34,7 +34,7 @@ public class IdentityBench {
         String base = args.length > 0 ? args[0] : "http://127.0.0.1:8081";
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         java.util.Set<String> phases = java.util.Set.of((args.length > 2 ? args[2] : "login,refresh,exchange").split(","));
-        String secret = System.getenv().getOrDefault("TOLLGATE_SERVICE_CLIENT_SECRET", "local-development-service-secret");
+        String secret = System.getenv().getOrDefault("TOLLGATE_SERVICE_CLIENT_SECRET", "local-development-secret-gateway-svc");
 
         List<String> emails = new ArrayList<>();
         for (int i = 0; i < 16; i++) {

@@ -11,7 +11,7 @@ SECONDS_STEADY="${3:-20}"
 PG_PORT="${TOLLGATE_PG_PORT:-55432}"
 NOTIFICATION="http://127.0.0.1:${TOLLGATE_NOTIFICATION_PORT:-8085}"
 
-curl -fs "$NOTIFICATION/q/health/ready" >/dev/null 2>&1 || "$ROOT/tollgate" up >/dev/null
+curl -fs "http://127.0.0.1:${TOLLGATE_NOTIFICATION_MANAGEMENT_PORT:-9085}/q/health/ready" >/dev/null 2>&1 || "$ROOT/tollgate" up >/dev/null
 PGJDBC="$(ls "$HOME"/.m2/repository/org/postgresql/postgresql/*/postgresql-*.jar | grep -v sources | sort -V | tail -1)"
 
 OUT="$("$JAVA_HOME/bin/java" -cp "$PGJDBC" "$ROOT/bench/notification/WebhookBench.java" \

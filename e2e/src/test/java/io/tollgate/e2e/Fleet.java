@@ -26,6 +26,7 @@ public final class Fleet implements AutoCloseable {
     public static final String ADMIN_EMAIL = "e2e-admin-" + java.util.UUID.randomUUID() + "@tollgate.test";
 
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, Integer> managementPorts = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Path logs;
     /** The payment providers' stand-in, speaking Stripe's protocol to billing and signing its webhooks. */
@@ -42,8 +43,10 @@ public final class Fleet implements AutoCloseable {
         Fleet fleet = new Fleet(root);
         try {
             Files.createDirectories(fleet.logs);
-            for (String service : SERVICES) {
-                fleet.ports.put(service, freePort());
+            List<Integer> free = freePorts(2 * SERVICES.size());
+            for (int i = 0; i < SERVICES.size(); i++) {
+                fleet.ports.put(SERVICES.get(i), free.get(2 * i));
+                fleet.managementPorts.put(SERVICES.get(i), free.get(2 * i + 1));
             }
             fleet.sandbox = io.tollgate.sandbox.ProviderSandbox.start(0, "sk_test_e2e", STRIPE_WEBHOOK_SECRET,
                     fleet.url("gateway") + "/v1/billing/webhooks/stripe");
@@ -79,6 +82,11 @@ public final class Fleet implements AutoCloseable {
         return "http://127.0.0.1:" + ports.get(service);
     }
 
+    /** The service's management interface: health, metrics and its OpenAPI, never routed publicly. */
+    public String managementUrl(String service) {
+        return "http://127.0.0.1:" + managementPorts.get(service);
+    }
+
     public Path log(String service) {
         return logs.resolve(service + "-svc.log");
     }
@@ -86,11 +94,14 @@ public final class Fleet implements AutoCloseable {
     /** One more gateway instance on its own port, sharing Redis and the upstreams with the first. */
     public Extra startExtraGateway() {
         try {
-            int port = freePort();
-            Process process = builder(root(), "gateway", port, logs.resolve("gateway-extra.log")).start();
+            List<Integer> free = freePorts(2);
+            int port = free.get(0);
+            int management = free.get(1);
+            Process process = builder(root(), "gateway", port, management, logs.resolve("gateway-extra.log")).start();
             Extra extra = new Extra(process, "http://127.0.0.1:" + port);
             try {
-                awaitReady("extra gateway", process, extra.url(), logs.resolve("gateway-extra.log"), Duration.ofSeconds(120));
+                awaitReady("extra gateway", process, "http://127.0.0.1:" + management, logs.resolve("gateway-extra.log"),
+                        Duration.ofSeconds(120));
             } catch (RuntimeException e) {
                 extra.close();
                 throw e;
@@ -118,10 +129,10 @@ public final class Fleet implements AutoCloseable {
     }
 
     private void launch(Path root, String service) throws IOException {
-        processes.put(service, builder(root, service, ports.get(service), log(service)).start());
+        processes.put(service, builder(root, service, ports.get(service), managementPorts.get(service), log(service)).start());
     }
 
-    private ProcessBuilder builder(Path root, String service, int port, Path logFile) {
+    private ProcessBuilder builder(Path root, String service, int port, int managementPort, Path logFile) {
         Path jar = root.resolve(service + "-svc/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("not packaged: " + jar + " (run ./mvnw package first)");
@@ -133,8 +144,12 @@ public final class Fleet implements AutoCloseable {
                 .redirectOutput(logFile.toFile());
         Map<String, String> env = builder.environment();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        // the local profile: development secrets, as under ./tollgate up
+        env.put("QUARKUS_PROFILE", "local");
         env.put("TOLLGATE_IDENTITY_ADMIN_EMAILS", ADMIN_EMAIL);
         env.put("TOLLGATE_JWKS_URL", url("identity") + "/.well-known/jwks.json");
+        env.put("TOLLGATE_PUBLIC_BASE_URL", url("gateway"));
         env.put("TOLLGATE_BILLING_STRIPE_API_URL", sandbox.baseUrl() + "/stripe");
         env.put("TOLLGATE_BILLING_STRIPE_CHECKOUT_URL", sandbox.baseUrl() + "/stripe/checkout");
         env.put("TOLLGATE_BILLING_YOOKASSA_API_URL", sandbox.baseUrl() + "/yookassa");
@@ -150,13 +165,14 @@ public final class Fleet implements AutoCloseable {
         for (String upstream : SERVICES) {
             if (!upstream.equals("gateway")) {
                 env.put("TOLLGATE_UPSTREAM_" + upstream.toUpperCase() + "_URL", url(upstream));
+                env.put("TOLLGATE_UPSTREAM_" + upstream.toUpperCase() + "_MANAGEMENT_URL", managementUrl(upstream));
             }
         }
         return builder;
     }
 
     private void awaitReady(String service, Duration timeout) {
-        awaitReady(service, processes.get(service), url(service), log(service), timeout);
+        awaitReady(service, processes.get(service), managementUrl(service), log(service), timeout);
     }
 
     private static void awaitReady(String service, Process process, String url, Path log, Duration timeout) {
@@ -221,10 +237,22 @@ public final class Fleet implements AutoCloseable {
         return path;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    /** {@code count} distinct free ports: every socket stays open until all are found, so none is handed out twice. */
+    private static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0);
+                socket.setReuseAddress(true);
+                sockets.add(socket);
+                ports.add(socket.getLocalPort());
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
     }
 

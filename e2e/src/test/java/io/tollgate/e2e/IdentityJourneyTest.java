@@ -33,7 +33,7 @@ class IdentityJourneyTest {
         Journeys.at(gateway, ip).contentType("application/json").body(register).post("/v1/auth/register")
                 .then().statusCode(409).contentType("application/problem+json").body("code", equalTo("EMAIL_TAKEN"));
 
-        Journeys.at(gateway, ip).contentType("application/json").body("{\"token\": \"" + Journeys.verificationToken(userId) + "\"}")
+        Journeys.at(gateway, ip).contentType("application/json").body("{\"token\": \"" + Journeys.verificationToken(fleet, email) + "\"}")
                 .post("/v1/auth/verify/email").then().statusCode(200).body("email_verified", equalTo(true));
 
         Response login = Journeys.at(gateway, ip).contentType("application/json")
