@@ -1,7 +1,7 @@
 package io.tollgate.e2e;
 
-import com.sun.net.httpserver.HttpServer;
 import com.standardwebhooks.Webhook;
+import com.sun.net.httpserver.HttpServer;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;

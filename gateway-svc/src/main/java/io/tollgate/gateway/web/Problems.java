@@ -37,6 +37,10 @@ public class Problems {
         }
         if (!ctx.request().isEnded()) {
             ctx.request().resume();
+            if (status == 413) {
+                // the unread body would otherwise be waited for; the client is told not to send it
+                response.putHeader("Connection", "close");
+            }
         }
         response.setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE)
                 .putHeader("Content-Length", String.valueOf(body.length)).end(io.vertx.core.buffer.Buffer.buffer(body));

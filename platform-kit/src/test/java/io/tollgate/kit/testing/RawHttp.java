@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An HTTP/1.1 request written byte for byte, as {@code curl --path-as-is} sends it: HTTP client
@@ -25,6 +27,8 @@ public final class RawHttp {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
+
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?m)^content-length:\\s*(\\d+)");
 
     private RawHttp() {
     }
@@ -61,7 +65,14 @@ public final class RawHttp {
 
     private static Answer read(InputStream in) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
-        in.transferTo(all);
+        byte[] chunk = new byte[8192];
+        int n;
+        while ((n = in.read(chunk)) > 0) {
+            all.write(chunk, 0, n);
+            if (complete(all.toString(StandardCharsets.ISO_8859_1))) {
+                break;
+            }
+        }
         String text = all.toString(StandardCharsets.ISO_8859_1);
         int split = text.indexOf("\r\n\r\n");
         String head = split < 0 ? text : text.substring(0, split);
@@ -80,6 +91,23 @@ public final class RawHttp {
             rest = dechunk(rest);
         }
         return new Answer(status, headers, new String(rest.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+    }
+
+    /** Whether the bytes so far hold a whole answer (by Content-Length or the last chunk), so the server need not close. */
+    private static boolean complete(String text) {
+        int split = text.indexOf("\r\n\r\n");
+        if (split < 0) {
+            return false;
+        }
+        String head = text.substring(0, split).toLowerCase(Locale.ROOT);
+        Matcher length = CONTENT_LENGTH.matcher(head);
+        if (length.find()) {
+            return text.length() - split - 4 >= Integer.parseInt(length.group(1));
+        }
+        if (head.contains("transfer-encoding: chunked")) {
+            return text.endsWith("0\r\n\r\n");
+        }
+        return false;
     }
 
     private static String dechunk(String chunked) {
