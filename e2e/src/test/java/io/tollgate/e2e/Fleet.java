@@ -112,6 +112,30 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
+    /**
+     * One more instance of {@code service} on free ports with the fleet's settings, {@code profile}
+     * instead of the local one and {@code overrides} on top (a value of null removes a setting); for
+     * watching how a deployment that lacks something starts or refuses to.
+     */
+    public Extra startAlone(String service, String profile, Map<String, String> overrides) {
+        try {
+            List<Integer> free = freePorts(2);
+            Path logFile = logs.resolve(service + "-alone-" + profile + ".log");
+            ProcessBuilder builder = builder(root(), service, free.get(0), free.get(1), logFile);
+            builder.environment().put("QUARKUS_PROFILE", profile);
+            overrides.forEach((k, v) -> {
+                if (v == null) {
+                    builder.environment().remove(k);
+                } else {
+                    builder.environment().put(k, v);
+                }
+            });
+            return new Extra(builder.start(), "http://127.0.0.1:" + free.get(0));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A process started beside the fleet, stopped by {@link #close()}. */
     public record Extra(Process process, String url) implements AutoCloseable {
         @Override

@@ -1,6 +1,7 @@
 package io.tollgate.billing.payments;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.config.DeploymentSecrets;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
  * refused, and a paid one is fetched back before it is credited.
  */
 @ApplicationScoped
+@Startup
 public class CoinGateProvider {
 
     public record Fetched(String id, String status, long amountMinor, String currency) {

@@ -2,6 +2,7 @@ package io.tollgate.billing.payments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.config.DeploymentSecrets;
 import io.tollgate.kit.problem.ProblemException;
@@ -28,6 +29,7 @@ import java.util.UUID;
  * {@code Stripe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 over "t.raw body">}.
  */
 @ApplicationScoped
+@Startup
 public class StripeProvider {
 
     /** What the provider said when the payment was created. */

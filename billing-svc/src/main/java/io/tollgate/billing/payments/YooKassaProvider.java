@@ -2,6 +2,7 @@ package io.tollgate.billing.payments;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.config.DeploymentSecrets;
 import io.tollgate.kit.net.IpRules;
@@ -25,6 +26,7 @@ import java.util.UUID;
  * from YooKassa's published addresses and only after the payment is fetched back from the API.
  */
 @ApplicationScoped
+@Startup
 public class YooKassaProvider {
 
     /** A payment as the API answers it. */

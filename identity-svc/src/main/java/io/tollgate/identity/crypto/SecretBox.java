@@ -1,5 +1,6 @@
 package io.tollgate.identity.crypto;
 
+import io.quarkus.runtime.Startup;
 import io.tollgate.kit.config.DeploymentSecrets;
 import io.tollgate.kit.crypto.SealedBox;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +12,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * default; any other start without a key of its own is refused.
  */
 @ApplicationScoped
+@Startup
 public class SecretBox {
 
     static final String DEVELOPMENT_KEY = "dG9sbGdhdGUtbG9jYWwtZGV2ZWxvcG1lbnQta2V5ISE=";

@@ -4,10 +4,8 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.identity.apikeys.ApiKeyService;
-import io.tollgate.identity.crypto.Secrets;
 import io.tollgate.identity.keys.TokenIssuer;
 import io.tollgate.identity.tenants.Tenant;
-import io.tollgate.kit.config.DeploymentSecrets;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.web.NoStore;
@@ -21,17 +19,12 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -64,36 +57,20 @@ public class InternalResource {
     private final TokenIssuer issuer;
     private final ApiKeyService keys;
     private final CurrentPrincipal principal;
-    /** SHA-256 of each client's secret; an unknown client is compared against a random one. */
-    private final Map<String, byte[]> secrets;
-    private final byte[] nobody = Secrets.sha256(Secrets.token(32)).getBytes(StandardCharsets.UTF_8);
+    private final ServiceCredentials credentials;
 
-    public InternalResource(TokenIssuer issuer, ApiKeyService keys, CurrentPrincipal principal, ServiceClients clientSecrets,
-                            @ConfigProperty(name = "tollgate.identity.service-clients",
-                                    defaultValue = "gateway,billing,proxy,render,notification") Set<String> clients) {
+    public InternalResource(TokenIssuer issuer, ApiKeyService keys, CurrentPrincipal principal, ServiceCredentials credentials) {
         this.issuer = issuer;
         this.keys = keys;
         this.principal = principal;
-        Map<String, byte[]> digests = new HashMap<>();
-        for (String client : clients) {
-            String secret = clientSecrets.secrets().get(client);
-            if (secret == null || secret.isBlank()) {
-                continue;
-            }
-            DeploymentSecrets.require("tollgate.identity.client-secrets." + client, secret);
-            digests.put(client, Secrets.sha256(secret).getBytes(StandardCharsets.UTF_8));
-        }
-        this.secrets = Map.copyOf(digests);
+        this.credentials = credentials;
     }
 
     @POST
     @Path("/tokens")
     @Operation(summary = "A service token for one of our services (client credentials)")
     public ServiceToken serviceToken(@Valid @NotNull ServiceTokenRequest body) {
-        byte[] expected = secrets.getOrDefault(body.clientId(), nobody);
-        boolean secretOk = MessageDigest.isEqual(expected,
-                Secrets.sha256(body.clientSecret()).getBytes(StandardCharsets.UTF_8));
-        if (!secretOk || !secrets.containsKey(body.clientId())) {
+        if (!credentials.valid(body.clientId(), body.clientSecret())) {
             throw ProblemException.unauthorized("INVALID_CLIENT", "Unknown client or wrong secret.");
         }
         TokenIssuer.Issued token = issuer.service(body.clientId(), List.of("internal"));

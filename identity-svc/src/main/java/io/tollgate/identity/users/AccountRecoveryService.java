@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.Startup;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
@@ -38,6 +39,7 @@ import java.util.function.Supplier;
  * account exists always answer the same way.
  */
 @ApplicationScoped
+@Startup
 public class AccountRecoveryService {
 
     private static final Duration VERIFICATION_TTL = Duration.ofHours(24);

@@ -2,6 +2,7 @@ package io.tollgate.notification.mail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.identity.EmailVerified;
 import io.tollgate.contracts.identity.PasswordResetRequested;
@@ -25,6 +26,7 @@ import java.util.UUID;
  * server refuses fails the event, which is delivered again.
  */
 @ApplicationScoped
+@Startup
 public class IdentityMails implements EventHandler {
 
     private final Postman postman;

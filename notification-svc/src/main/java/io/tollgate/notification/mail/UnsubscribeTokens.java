@@ -1,8 +1,9 @@
 package io.tollgate.notification.mail;
 
+import io.quarkus.runtime.Startup;
+import io.tollgate.kit.config.DeploymentSecrets;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -21,18 +22,16 @@ import java.util.UUID;
  * user. Links in old mail keep working; rotating the key invalidates them all.
  */
 @ApplicationScoped
+@Startup
 public class UnsubscribeTokens {
 
-    private static final Logger LOG = Logger.getLogger(UnsubscribeTokens.class);
     static final String DEVELOPMENT_KEY = "tollgate-development-unsubscribe-key";
     private static final int TAG_BYTES = 16;
 
     private final byte[] key;
 
-    public UnsubscribeTokens(@ConfigProperty(name = "tollgate.notification.unsubscribe-key", defaultValue = DEVELOPMENT_KEY) String key) {
-        if (DEVELOPMENT_KEY.equals(key)) {
-            LOG.warn("tollgate.notification.unsubscribe-key is the development key; set your own in production");
-        }
+    public UnsubscribeTokens(@ConfigProperty(name = "tollgate.notification.unsubscribe-key") String key) {
+        DeploymentSecrets.require("tollgate.notification.unsubscribe-key", key, DEVELOPMENT_KEY);
         this.key = key.getBytes(StandardCharsets.UTF_8);
     }
 
