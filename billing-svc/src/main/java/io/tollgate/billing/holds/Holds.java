@@ -12,6 +12,7 @@ import io.tollgate.kit.ids.Ids;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.problem.ProblemException;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -257,7 +258,12 @@ public class Holds {
 
     /** The hold, when {@code service} placed it (null: whoever did); another service's hold is 404. */
     public Uni<Hold> find(UUID id, String service) {
-        return ledger.pool().preparedQuery("select " + HOLD_COLUMNS + " from holds where id = $1").execute(Tuple.of(id))
+        return find(ledger.pool(), id, service);
+    }
+
+    /** As {@link #find(UUID, String)}, through {@code client} (a transaction of the caller's). */
+    public Uni<Hold> find(SqlClient client, UUID id, String service) {
+        return client.preparedQuery("select " + HOLD_COLUMNS + " from holds where id = $1").execute(Tuple.of(id))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw ProblemException.notFound("hold");
@@ -271,22 +277,30 @@ public class Holds {
     }
 
     /** Records the model a hold paid for when its service only says so at the end (render's completed event). */
-    public Uni<Void> model(UUID id, String modelId) {
+    public Uni<Void> model(SqlClient client, UUID id, String modelId) {
         return modelId == null ? Uni.createFrom().voidItem()
-                : ledger.pool().preparedQuery("update holds set model_id = $2 where id = $1 and model_id is null")
+                : client.preparedQuery("update holds set model_id = $2 where id = $1 and model_id is null")
                         .execute(Tuple.of(id, modelId)).replaceWithVoid();
     }
 
     /** Captures {@code amountMinor} (null: all of it); the rest goes back to the available balance. */
     public Uni<Hold> capture(UUID id, Long amountMinor, String service) {
+        return capture(ledger.pool(), id, amountMinor, service);
+    }
+
+    public Uni<Hold> capture(SqlClient client, UUID id, Long amountMinor, String service) {
         if (amountMinor != null && amountMinor <= 0) {
             return Uni.createFrom().failure(ProblemException.validation("amount_minor", "must be greater than 0"));
         }
-        return resolve(id, "capture", amountMinor, service);
+        return resolve(client, id, "capture", amountMinor, service);
     }
 
     public Uni<Hold> voidHold(UUID id, String service) {
-        return resolve(id, "voided", null, service);
+        return voidHold(ledger.pool(), id, service);
+    }
+
+    public Uni<Hold> voidHold(SqlClient client, UUID id, String service) {
+        return resolve(client, id, "voided", null, service);
     }
 
     /**
@@ -295,10 +309,10 @@ public class Holds {
      * event row and the balance checks. The event's JSON is built in SQL; the tests validate it
      * against its schema. When no pending hold moved, the hold is read to say why.
      */
-    private Uni<Hold> resolve(UUID id, String resolution, Long amountMinor, String service) {
+    private Uni<Hold> resolve(SqlClient client, UUID id, String resolution, Long amountMinor, String service) {
         Tuple args = Tuple.tuple().addUUID(id).addString(resolution).addLong(amountMinor).addUUID(Ids.next())
                 .addUUID(Ids.next()).addUUID(Ids.next()).addString(service);
-        return ledger.pool().preparedQuery(RESOLVE).execute(args)
+        return client.preparedQuery(RESOLVE).execute(args)
                 .chain(rows -> {
                     if (rows.size() == 0) {
                         return Uni.createFrom().<Hold>nullItem();
@@ -306,9 +320,9 @@ public class Holds {
                     Row row = rows.iterator().next();
                     outbox.appendedBySql();
                     Hold hold = Hold.of(row);
-                    return alerts.checkIfWatched(ledger.pool(), row, hold.walletId()).replaceWith(hold);
+                    return alerts.checkIfWatched(client, row, hold.walletId()).replaceWith(hold);
                 })
-                .chain(hold -> hold != null ? Uni.createFrom().item(hold) : find(id, service).map(current -> {
+                .chain(hold -> hold != null ? Uni.createFrom().item(hold) : find(client, id, service).map(current -> {
                     if ("pending".equals(current.status()) && amountMinor != null && amountMinor > current.amountMinor()) {
                         throw ProblemException.unprocessable("CAPTURE_EXCEEDS_HOLD",
                                 "The hold is for " + current.amountMinor() + "; " + amountMinor + " cannot be captured.")
@@ -344,7 +358,7 @@ public class Holds {
         return ledger.pool().preparedQuery("select id from holds where status = 'pending' and expires_at <= $1 limit $2")
                 .execute(Tuple.of(OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), limit))
                 .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                .onItem().transformToUniAndConcatenate(row -> resolve(row.getUUID("id"), "expired", null, null)
+                .onItem().transformToUniAndConcatenate(row -> resolve(ledger.pool(), row.getUUID("id"), "expired", null, null)
                         .map(h -> 1).onFailure(ProblemException.class).recoverWithItem(0))
                 .collect().asList()
                 .map(done -> {

@@ -8,6 +8,7 @@ import io.tollgate.contracts.render.JobFailed;
 import io.tollgate.kit.inbox.ConsumedEvent;
 import io.tollgate.kit.inbox.EventHandler;
 import io.tollgate.kit.problem.ProblemException;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -50,7 +51,7 @@ public class RenderJobs implements EventHandler {
     }
 
     @Override
-    public Uni<Void> apply(ConsumedEvent event) {
+    public Uni<Void> apply(ConsumedEvent event, SqlConnection tx) {
         Uni<Holds.Hold> settled;
         UUID holdId;
         if (JobCompleted.TYPE.equals(event.type())) {
@@ -59,14 +60,14 @@ public class RenderJobs implements EventHandler {
             if (holdId == null) {
                 return Uni.createFrom().voidItem();
             }
-            settled = holds.model(holdId, done.modelId()).chain(() -> holds.find(holdId, RENDER)).chain(hold -> {
+            settled = holds.model(tx, holdId, done.modelId()).chain(() -> holds.find(tx, holdId, RENDER)).chain(hold -> {
                 if (done.costMinor() == 0) {
-                    return holds.voidHold(holdId, RENDER);
+                    return holds.voidHold(tx, holdId, RENDER);
                 }
                 if (done.costMinor() > hold.amountMinor()) {
                     LOG.warnf("job %s cost %d but held %d; capturing what was held", done.jobId(), done.costMinor(), hold.amountMinor());
                 }
-                return holds.capture(holdId, Math.min(done.costMinor(), hold.amountMinor()), RENDER);
+                return holds.capture(tx, holdId, Math.min(done.costMinor(), hold.amountMinor()), RENDER);
             });
         } else {
             holdId = JobFailed.TYPE.equals(event.type()) ? event.data(json, JobFailed.class).holdId()
@@ -74,7 +75,7 @@ public class RenderJobs implements EventHandler {
             if (holdId == null) {
                 return Uni.createFrom().voidItem();
             }
-            settled = holds.voidHold(holdId, RENDER);
+            settled = holds.voidHold(tx, holdId, RENDER);
         }
         return settled.onFailure(ProblemException.class).recoverWithItem(failure -> {
             LOG.infof("hold %s not settled by %s: %s", holdId, event.type(), failure.getMessage());

@@ -86,8 +86,13 @@ public class Ledger {
     }
 
     /** The user's wallet in {@code currency}, opened (with its event) if it did not exist yet. */
+    /** The currency a wallet is opened in when none is given. */
+    public String currencyOr(String currency) {
+        return currency == null ? defaultCurrency : currency;
+    }
+
     public Uni<Balance> wallet(UUID userId, UUID tenantId, String currency) {
-        String code = currency == null ? defaultCurrency : currency;
+        String code = currencyOr(currency);
         return pool.preparedQuery(FIND).execute(Tuple.of(userId, code)).chain(rows -> rows.size() == 1
                 ? Uni.createFrom().item(Balance.of(rows.iterator().next()))
                 : pool.withTransaction(c -> open(c, userId, tenantId, code))

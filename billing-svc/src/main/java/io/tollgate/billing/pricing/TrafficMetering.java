@@ -1,13 +1,15 @@
 package io.tollgate.billing.pricing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.billing.AllowanceExhausted;
 import io.tollgate.contracts.proxy.TrafficMetered;
 import io.tollgate.kit.inbox.ConsumedEvent;
 import io.tollgate.kit.inbox.EventHandler;
 import io.tollgate.kit.outbox.Outbox;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
@@ -25,17 +27,17 @@ public class TrafficMetering implements EventHandler {
 
     private static final String CHARGE = """
             with old as (select traffic_%1$s_bytes as left_before, exhausted_%1$s as was_exhausted
-                         from entitlements where user_id = ?1 for update)
-            update entitlements e set traffic_%1$s_bytes = greatest(e.traffic_%1$s_bytes - ?2, 0),
-                   used_%1$s_bytes = e.used_%1$s_bytes + ?2,
-                   overage_%1$s_bytes = e.overage_%1$s_bytes + greatest(?2 - e.traffic_%1$s_bytes, 0),
-                   exhausted_%1$s = e.exhausted_%1$s or (?2 > 0 and e.traffic_%1$s_bytes - ?2 <= 0),
+                         from entitlements where user_id = $1 for update)
+            update entitlements e set traffic_%1$s_bytes = greatest(e.traffic_%1$s_bytes - $2, 0),
+                   used_%1$s_bytes = e.used_%1$s_bytes + $2,
+                   overage_%1$s_bytes = e.overage_%1$s_bytes + greatest($2 - e.traffic_%1$s_bytes, 0),
+                   exhausted_%1$s = e.exhausted_%1$s or ($2 > 0 and e.traffic_%1$s_bytes - $2 <= 0),
                    updated_at = now()
-            from old where e.user_id = ?1
+            from old where e.user_id = $1
             returning old.was_exhausted, e.exhausted_%1$s as exhausted, e.overage_%1$s_bytes as overage""";
 
     private static final String DAILY = """
-            insert into traffic_usage_daily (user_id, tenant_id, day, is_private, bytes, windows) values (?1, ?2, ?3, ?4, ?5, 1)
+            insert into traffic_usage_daily (user_id, tenant_id, day, is_private, bytes, windows) values ($1, $2, $3, $4, $5, 1)
             on conflict (user_id, day, is_private) do update set bytes = traffic_usage_daily.bytes + excluded.bytes,
                 windows = traffic_usage_daily.windows + 1""";
 
@@ -65,27 +67,25 @@ public class TrafficMetering implements EventHandler {
     }
 
     @Override
-    public Uni<Void> apply(ConsumedEvent event) {
+    public Uni<Void> apply(ConsumedEvent event, SqlConnection tx) {
         TrafficMetered t = event.data(json, TrafficMetered.class);
         long bytes = t.bytesIn() + t.bytesOut();
         String kind = t.isPrivate() ? "private" : "shared";
-        return Panache.getSession().chain(s -> s.createNativeQuery(
-                                "insert into entitlements (user_id, tenant_id) values (?1, ?2) on conflict (user_id) do nothing")
-                        .setParameter(1, t.userId()).setParameter(2, t.tenantId()).executeUpdate()
-                        .chain(() -> s.createNativeQuery(DAILY).setParameter(1, t.userId()).setParameter(2, t.tenantId())
-                                .setParameter(3, t.windowStart().atOffset(ZoneOffset.UTC).toLocalDate()).setParameter(4, t.isPrivate())
-                                .setParameter(5, bytes).executeUpdate())
-                        .chain(() -> s.<Object[]>createNativeQuery(CHARGE.formatted(kind)).setParameter(1, t.userId()).setParameter(2, bytes)
-                                .getSingleResult())
-                        .chain(row -> {
-                            boolean wasExhausted = (Boolean) row[0];
-                            boolean exhausted = (Boolean) row[1];
-                            long overage = ((Number) row[2]).longValue();
-                            if (wasExhausted || !exhausted) {
-                                return Uni.createFrom().voidItem();
-                            }
-                            return outbox.append(s, t.userId().toString(), "users/" + t.userId(), new AllowanceExhausted(t.userId(),
-                                    t.tenantId(), "traffic_" + kind, overage, clock.instant())).replaceWithVoid();
-                        }));
+        return tx.preparedQuery("insert into entitlements (user_id, tenant_id) values ($1, $2) on conflict (user_id) do nothing")
+                .execute(Tuple.of(t.userId(), t.tenantId()))
+                .chain(() -> tx.preparedQuery(DAILY).execute(Tuple.of(t.userId(), t.tenantId(),
+                        t.windowStart().atOffset(ZoneOffset.UTC).toLocalDate(), t.isPrivate(), bytes)))
+                .chain(() -> tx.preparedQuery(CHARGE.formatted(kind)).execute(Tuple.of(t.userId(), bytes)))
+                .chain(rows -> {
+                    Row row = rows.iterator().next();
+                    boolean wasExhausted = row.getBoolean("was_exhausted");
+                    boolean exhausted = row.getBoolean("exhausted");
+                    long overage = row.getLong("overage");
+                    if (wasExhausted || !exhausted) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    return outbox.append(tx, t.userId().toString(), "users/" + t.userId(), new AllowanceExhausted(t.userId(),
+                            t.tenantId(), "traffic_" + kind, overage, clock.instant())).replaceWithVoid();
+                });
     }
 }

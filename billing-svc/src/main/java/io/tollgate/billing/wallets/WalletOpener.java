@@ -6,6 +6,7 @@ import io.tollgate.billing.ledger.Ledger;
 import io.tollgate.contracts.identity.UserRegistered;
 import io.tollgate.kit.inbox.ConsumedEvent;
 import io.tollgate.kit.inbox.EventHandler;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Set;
@@ -38,9 +39,10 @@ public class WalletOpener implements EventHandler {
     }
 
     @Override
-    public Uni<Void> apply(ConsumedEvent event) {
+    public Uni<Void> apply(ConsumedEvent event, SqlConnection tx) {
         UserRegistered registered = event.data(json, UserRegistered.class);
-        // Opening is idempotent by (user, currency), so it may commit on its own before the inbox row.
-        return ledger.wallet(registered.userId(), registered.tenantId(), registered.currency()).replaceWithVoid();
+        // in the inbox's transaction: the wallet, its event and the inbox record commit together
+        return ledger.open(tx, registered.userId(), registered.tenantId(), ledger.currencyOr(registered.currency()))
+                .replaceWithVoid();
     }
 }

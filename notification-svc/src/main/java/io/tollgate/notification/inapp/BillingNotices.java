@@ -2,7 +2,6 @@ package io.tollgate.notification.inapp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.billing.AllowanceExhausted;
 import io.tollgate.contracts.billing.BalanceLow;
@@ -12,9 +11,10 @@ import io.tollgate.contracts.billing.InvoiceIssued;
 import io.tollgate.contracts.billing.PaymentFailed;
 import io.tollgate.contracts.billing.PaymentSucceeded;
 import io.tollgate.kit.inbox.ConsumedEvent;
+import io.tollgate.kit.inbox.EventHandler;
 import io.tollgate.notification.Formats;
 import io.tollgate.notification.Routing;
-import io.tollgate.kit.inbox.EventHandler;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -31,10 +31,12 @@ public class BillingNotices implements EventHandler {
             CreditsGranted.TYPE, CreditsClawedBack.TYPE, InvoiceIssued.TYPE, AllowanceExhausted.TYPE);
 
     private final ObjectMapper json;
+    private final NotificationRepository notifications;
     private final Clock clock;
 
-    public BillingNotices(ObjectMapper json, Clock clock) {
+    public BillingNotices(ObjectMapper json, NotificationRepository notifications, Clock clock) {
         this.json = json;
+        this.notifications = notifications;
         this.clock = clock;
     }
 
@@ -54,7 +56,7 @@ public class BillingNotices implements EventHandler {
     }
 
     @Override
-    public Uni<Void> apply(ConsumedEvent event) {
+    public Uni<Void> apply(ConsumedEvent event, SqlConnection tx) {
         JsonNode data;
         try {
             data = json.readTree(event.data());
@@ -62,14 +64,8 @@ public class BillingNotices implements EventHandler {
             throw new UncheckedIOException(e);
         }
         String currency = data.path("currency").asText("");
-        Notification n = new Notification();
-        n.id = UUID.randomUUID();
-        n.userId = UUID.fromString(data.path("user_id").asText());
-        n.tenantId = UUID.fromString(data.path("tenant_id").asText());
+        Notice n = new Notice();
         n.category = "billing";
-        n.sourceEvent = event.id();
-        // when it happened, not when it was read: a backlog keeps its order
-        n.createdAt = event.time() != null ? event.time().toInstant() : clock.instant();
         switch (event.type()) {
             case PaymentSucceeded.TYPE -> {
                 n.severity = "success";
@@ -123,6 +119,19 @@ public class BillingNotices implements EventHandler {
                 n.actionLabel = "Download PDF";
             }
         }
-        return Panache.getSession().chain(s -> s.persist(n)).replaceWithVoid();
+        // when it happened, not when it was read: a backlog keeps its order
+        return notifications.insert(tx, new Notification(UUID.randomUUID(), UUID.fromString(data.path("user_id").asText()),
+                UUID.fromString(data.path("tenant_id").asText()), n.category, n.severity, n.title, n.body, n.actionUrl,
+                n.actionLabel, event.id(), null, event.time() != null ? event.time().toInstant() : clock.instant()));
+    }
+
+    /** What the switch decides; the rest of the row comes from the event. */
+    private static final class Notice {
+        String category;
+        String severity;
+        String title;
+        String body;
+        String actionUrl;
+        String actionLabel;
     }
 }

@@ -1,7 +1,6 @@
 package io.tollgate.notification.mail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.identity.EmailVerified;
 import io.tollgate.contracts.identity.TenantCreated;
@@ -9,6 +8,8 @@ import io.tollgate.contracts.identity.TenantUpdated;
 import io.tollgate.contracts.identity.UserRegistered;
 import io.tollgate.kit.inbox.ConsumedEvent;
 import io.tollgate.kit.inbox.EventHandler;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -22,11 +23,11 @@ import java.util.UUID;
 public class Directory implements EventHandler {
 
     private static final String UPSERT_USER = """
-            insert into mail_recipients (user_id, tenant_id, email, full_name, locale, updated_at) values (?1, ?2, ?3, ?4, ?5, now())
+            insert into mail_recipients (user_id, tenant_id, email, full_name, locale, updated_at) values ($1, $2, $3, $4, $5, now())
             on conflict (user_id) do update set email = excluded.email, full_name = coalesce(excluded.full_name, mail_recipients.full_name),
                 locale = coalesce(excluded.locale, mail_recipients.locale), updated_at = now()""";
     private static final String UPSERT_TENANT = """
-            insert into tenant_branding (tenant_id, name, branding, updated_at) values (?1, ?2, cast(cast(?3 as text) as jsonb), now())
+            insert into tenant_branding (tenant_id, name, branding, updated_at) values ($1, $2, cast(cast($3 as text) as jsonb), now())
             on conflict (tenant_id) do update set name = excluded.name, branding = excluded.branding, updated_at = now()""";
 
     private final ObjectMapper json;
@@ -51,40 +52,38 @@ public class Directory implements EventHandler {
     }
 
     @Override
-    public Uni<Void> apply(ConsumedEvent event) {
+    public Uni<Void> apply(ConsumedEvent event, SqlConnection tx) {
         return switch (event.type()) {
             case UserRegistered.TYPE -> {
                 UserRegistered u = event.data(json, UserRegistered.class);
-                yield user(u.userId(), u.tenantId(), u.email(), u.fullName(), u.locale());
+                yield user(tx, u.userId(), u.tenantId(), u.email(), u.fullName(), u.locale());
             }
             case EmailVerified.TYPE -> {
                 EmailVerified v = event.data(json, EmailVerified.class);
-                yield user(v.userId(), v.tenantId(), v.email(), v.fullName(), null);
+                yield user(tx, v.userId(), v.tenantId(), v.email(), v.fullName(), null);
             }
             case TenantCreated.TYPE -> {
                 TenantCreated t = event.data(json, TenantCreated.class);
-                yield tenant(t.tenantId(), t.name(), t.branding());
+                yield tenant(tx, t.tenantId(), t.name(), t.branding());
             }
             default -> {
                 TenantUpdated t = event.data(json, TenantUpdated.class);
-                yield tenant(t.tenantId(), t.name(), t.branding());
+                yield tenant(tx, t.tenantId(), t.name(), t.branding());
             }
         };
     }
 
-    private Uni<Void> user(UUID user, UUID tenant, String email, String name, String locale) {
-        return Panache.getSession().chain(s -> s.createNativeQuery(UPSERT_USER).setParameter(1, user).setParameter(2, tenant)
-                .setParameter(3, email).setParameter(4, name).setParameter(5, locale).executeUpdate()).replaceWithVoid();
+    private Uni<Void> user(SqlConnection tx, UUID user, UUID tenant, String email, String name, String locale) {
+        return tx.preparedQuery(UPSERT_USER).execute(Tuple.of(user, tenant, email, name, locale)).replaceWithVoid();
     }
 
-    private Uni<Void> tenant(UUID tenant, String name, Map<String, Object> branding) {
+    private Uni<Void> tenant(SqlConnection tx, UUID tenant, String name, Map<String, Object> branding) {
         String brandingJson;
         try {
             brandingJson = json.writeValueAsString(branding == null ? Map.of() : branding);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Panache.getSession().chain(s -> s.createNativeQuery(UPSERT_TENANT).setParameter(1, tenant).setParameter(2, name)
-                .setParameter(3, brandingJson).executeUpdate()).replaceWithVoid();
+        return tx.preparedQuery(UPSERT_TENANT).execute(Tuple.of(tenant, name, brandingJson)).replaceWithVoid();
     }
 }

@@ -10,9 +10,10 @@ import io.tollgate.contracts.notification.WebhookEndpointDisabled;
 import io.tollgate.contracts.render.JobCompleted;
 import io.tollgate.contracts.render.JobFailed;
 import io.tollgate.kit.inbox.ConsumedEvent;
+import io.tollgate.kit.inbox.EventHandler;
 import io.tollgate.notification.Formats;
 import io.tollgate.notification.Routing;
-import io.tollgate.kit.inbox.EventHandler;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.ZoneOffset;
@@ -57,7 +58,8 @@ public class EventMails implements EventHandler {
     }
 
     @Override
-    public Uni<Void> apply(ConsumedEvent event) {
+    public Uni<Void> apply(ConsumedEvent event, SqlConnection tx) {
+        // A mail is not transactional: the mail log's source_event makes a redelivered event send nothing.
         String base = postman.publicBaseUrl();
         Postman.Letter letter = switch (event.type()) {
             case PaymentSucceeded.TYPE -> {

@@ -11,6 +11,7 @@ import io.tollgate.kit.crypto.EventSeal;
 import io.tollgate.kit.inbox.ConsumedEvent;
 import io.tollgate.kit.inbox.EventHandler;
 import io.tollgate.notification.Routing;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -57,7 +58,8 @@ public class IdentityMails implements EventHandler {
     }
 
     @Override
-    public Uni<Void> apply(ConsumedEvent event) {
+    public Uni<Void> apply(ConsumedEvent event, SqlConnection tx) {
+        // A mail is not transactional: the mail log's source_event makes a redelivered event send nothing.
         String base = postman.publicBaseUrl();
         Postman.Letter letter = switch (event.type()) {
             case VerificationRequested.TYPE -> {

@@ -3,11 +3,12 @@ package io.tollgate.notification.webhooks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.inbox.ConsumedEvent;
-import io.tollgate.notification.Routing;
 import io.tollgate.kit.inbox.EventHandler;
+import io.tollgate.notification.Routing;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -29,14 +30,14 @@ public class WebhookFanout implements EventHandler {
     static final String FAN_OUT = """
             with message as (
                 insert into webhook_messages (id, tenant_id, user_id, event_type, payload, source_event, created_at)
-                select ?1, ?2, cast(?3 as uuid), ?4, ?5, ?6, ?7
-                where exists (select 1 from webhook_endpoints e where e.tenant_id = ?2 and (e.user_id is null or e.user_id = cast(?3 as uuid))
-                              and e.active and ?4 = any (e.events))
+                select $1, $2, cast($3 as uuid), $4, $5, $6, $7
+                where exists (select 1 from webhook_endpoints e where e.tenant_id = $2 and (e.user_id is null or e.user_id = cast($3 as uuid))
+                              and e.active and $4 = any (e.events))
                 on conflict (source_event) do nothing
                 returning id, event_type)
             insert into webhook_deliveries (id, endpoint_id, message_id, event_type, next_attempt_at, created_at, updated_at)
-            select gen_random_uuid(), e.id, m.id, m.event_type, ?7, ?7, ?7
-            from message m join webhook_endpoints e on e.tenant_id = ?2 and (e.user_id is null or e.user_id = cast(?3 as uuid))
+            select gen_random_uuid(), e.id, m.id, m.event_type, $7, $7, $7
+            from message m join webhook_endpoints e on e.tenant_id = $2 and (e.user_id is null or e.user_id = cast($3 as uuid))
                  and e.active and m.event_type = any (e.events)""";
 
     private final ObjectMapper json;
@@ -64,7 +65,7 @@ public class WebhookFanout implements EventHandler {
     }
 
     @Override
-    public Uni<Void> apply(ConsumedEvent event) {
+    public Uni<Void> apply(ConsumedEvent event, SqlConnection tx) {
         String type = EventCatalogue.publicType(event.type()).orElseThrow();
         JsonNode data;
         try {
@@ -77,10 +78,8 @@ public class WebhookFanout implements EventHandler {
         OffsetDateTime happened = (event.time() != null ? event.time() : OffsetDateTime.now(clock)).withOffsetSameInstant(ZoneOffset.UTC);
         String body = body(json, type, happened, data);
         OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-        return Panache.getSession().chain(s -> s.createNativeQuery(FAN_OUT)
-                        .setParameter(1, UUID.randomUUID()).setParameter(2, tenant).setParameter(3, user)
-                        .setParameter(4, type).setParameter(5, body).setParameter(6, event.id()).setParameter(7, now)
-                        .executeUpdate())
+        return tx.preparedQuery(FAN_OUT)
+                .execute(Tuple.from(new Object[] {UUID.randomUUID(), tenant, user, type, body, event.id(), now}))
                 .replaceWithVoid();
     }
 

@@ -3,10 +3,10 @@ package io.tollgate.kit.inbox;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.KafkaMessageFactory;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
+import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
@@ -41,16 +41,18 @@ public class EventConsumers {
 
     private final Instance<EventHandler> handlers;
     private final Inbox inbox;
+    private final Pool pool;
     private final MeterRegistry registry;
     private final String bootstrapServers;
     private final boolean enabled;
     private final List<Loop> loops = new CopyOnWriteArrayList<>();
 
-    public EventConsumers(Instance<EventHandler> handlers, Inbox inbox, MeterRegistry registry,
+    public EventConsumers(Instance<EventHandler> handlers, Inbox inbox, Pool pool, MeterRegistry registry,
                           @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                           @ConfigProperty(name = "tollgate.consumers.enabled", defaultValue = "true") boolean enabled) {
         this.handlers = handlers;
         this.inbox = inbox;
+        this.pool = pool;
         this.registry = registry;
         this.bootstrapServers = bootstrapServers;
         this.enabled = enabled;
@@ -169,8 +171,8 @@ public class EventConsumers {
                     record.key(), record.topic(), record.partition(), record.offset());
             Boolean applied;
             try {
-                applied = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
-                        () -> inbox.once(handler.consumer(), event.id(), event.type(), () -> handler.apply(event))));
+                applied = VertxContextSupport.subscribeAndAwait(() -> pool.withTransaction(
+                        tx -> inbox.once(tx, handler.consumer(), event.id(), event.type(), () -> handler.apply(event, tx))));
             } catch (Throwable e) {
                 throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
             }

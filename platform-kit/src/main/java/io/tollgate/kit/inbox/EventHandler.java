@@ -1,6 +1,7 @@
 package io.tollgate.kit.inbox;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 import java.util.Set;
 
@@ -21,6 +22,9 @@ public interface EventHandler {
         return true;
     }
 
-    /** The effect; runs inside the transaction that also records the event id. */
-    Uni<Void> apply(ConsumedEvent event);
+    /**
+     * The effect. Every write goes through {@code tx}, the transaction that also records the event
+     * id: the effect and the record commit together or not at all, so a redelivery changes nothing.
+     */
+    Uni<Void> apply(ConsumedEvent event, SqlConnection tx);
 }

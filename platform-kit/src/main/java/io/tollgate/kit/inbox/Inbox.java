@@ -1,7 +1,8 @@
 package io.tollgate.kit.inbox;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.function.Supplier;
@@ -14,17 +15,12 @@ import java.util.function.Supplier;
 public class Inbox {
 
     private static final String RECORD = """
-            insert into inbox (consumer, event_id, event_type) values (?1, ?2, ?3)
+            insert into inbox (consumer, event_id, event_type) values ($1, $2, $3)
             on conflict (consumer, event_id) do nothing""";
 
-    /** Runs {@code effect} once per (consumer, event id), in the current transaction. */
-    public Uni<Boolean> once(String consumer, String eventId, String eventType, Supplier<Uni<Void>> effect) {
-        return Panache.getSession()
-                .chain(session -> session.createNativeQuery(RECORD)
-                        .setParameter(1, consumer)
-                        .setParameter(2, eventId)
-                        .setParameter(3, eventType)
-                        .executeUpdate())
-                .chain(inserted -> inserted == 1 ? effect.get().replaceWith(true) : Uni.createFrom().item(false));
+    /** Runs {@code effect} once per (consumer, event id), in the transaction {@code tx}. */
+    public Uni<Boolean> once(SqlClient tx, String consumer, String eventId, String eventType, Supplier<Uni<Void>> effect) {
+        return tx.preparedQuery(RECORD).execute(Tuple.of(consumer, eventId, eventType))
+                .chain(rows -> rows.rowCount() == 1 ? effect.get().replaceWith(true) : Uni.createFrom().item(false));
     }
 }

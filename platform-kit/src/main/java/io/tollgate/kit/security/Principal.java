@@ -36,6 +36,14 @@ public record Principal(String userId, UUID tenantId, Set<String> roles, Set<Str
         }
     }
 
+    /** The caller as the owner of rows: its user and tenant (403 for a service token, which owns none). */
+    public Owner owner() {
+        if (tenantId == null) {
+            throw ProblemException.forbidden("FORBIDDEN", "This call needs a user identity.");
+        }
+        return new Owner(userUuid(), tenantId);
+    }
+
     public boolean hasRole(String role) {
         return roles.contains(role);
     }

@@ -4,11 +4,11 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.message.Encoding;
 import io.cloudevents.kafka.CloudEventSerializer;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.testing.KafkaProbe;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -64,11 +64,10 @@ class InboxTest {
         }
 
         @Override
-        public Uni<Void> apply(ConsumedEvent event) {
+        public Uni<Void> apply(ConsumedEvent event, SqlConnection tx) {
             attempts.incrementAndGet();
-            return Panache.getSession()
-                    .chain(s -> s.createNativeQuery("insert into probe_effects (consumer, event_id) values (?1, ?2)")
-                            .setParameter(1, name).setParameter(2, event.id()).executeUpdate())
+            return tx.preparedQuery("insert into probe_effects (consumer, event_id) values ($1, $2)")
+                    .execute(Tuple.of(name, event.id()))
                     .invoke(() -> {
                         AtomicInteger left = failuresLeft.get(event.id());
                         if (left != null && left.getAndDecrement() > 0) {

@@ -1,6 +1,5 @@
 package io.tollgate.kit.probe;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.idempotency.Idempotency;
@@ -10,6 +9,8 @@ import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.security.Principal;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -26,7 +27,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.hibernate.reactive.mutiny.Mutiny;
 
 import java.time.Duration;
 import java.util.List;
@@ -52,13 +52,13 @@ public class ProbeResource {
     private final Outbox outbox;
     private final Idempotency idempotency;
     private final CurrentPrincipal principal;
-    private final Mutiny.SessionFactory sessions;
+    private final Pool pool;
 
-    public ProbeResource(Outbox outbox, Idempotency idempotency, CurrentPrincipal principal, Mutiny.SessionFactory sessions) {
+    public ProbeResource(Outbox outbox, Idempotency idempotency, CurrentPrincipal principal, Pool pool) {
         this.outbox = outbox;
         this.idempotency = idempotency;
         this.principal = principal;
-        this.sessions = sessions;
+        this.pool = pool;
     }
 
     @POST
@@ -69,11 +69,9 @@ public class ProbeResource {
                                 @QueryParam("delay_ms") @Min(0) int delayMs) {
         return idempotency.execute("probe", key, "POST", "/probe/records", body, () -> {
             UUID id = UUID.randomUUID();
-            return Panache.withTransaction(() -> Panache.getSession()
-                            .chain(s -> s.createNativeQuery("insert into probe_records (id, name, amount_minor) values (?1, ?2, ?3)")
-                                    .setParameter(1, id).setParameter(2, body.name()).setParameter(3, body.amountMinor())
-                                    .executeUpdate())
-                            .chain(() -> outbox.append(id.toString(), "records/" + id,
+            return pool.withTransaction(tx -> tx.preparedQuery("insert into probe_records (id, name, amount_minor) values ($1, $2, $3)")
+                            .execute(Tuple.of(id, body.name(), body.amountMinor()))
+                            .chain(() -> outbox.append(tx, id.toString(), "records/" + id,
                                     new ProbeRecorded(id, body.name(), body.amountMinor())))
                             .chain(() -> delayMs > 0 ? Uni.createFrom().voidItem().onItem().delayIt()
                                     .by(Duration.ofMillis(delayMs)) : Uni.createFrom().voidItem()))
@@ -85,8 +83,8 @@ public class ProbeResource {
     @GET
     @Path("/records/count")
     public Uni<Map<String, Long>> count(@QueryParam("name") String name) {
-        return sessions.withSession(s -> s.createNativeQuery("select count(*) from probe_records where name = ?1", Long.class)
-                .setParameter(1, name).getSingleResult()).map(n -> Map.of("count", n));
+        return pool.preparedQuery("select count(*) from probe_records where name = $1").execute(Tuple.of(name))
+                .map(rows -> Map.of("count", rows.iterator().next().getLong(0)));
     }
 
     @GET
