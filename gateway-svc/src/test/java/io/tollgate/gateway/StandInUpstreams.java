@@ -13,7 +13,7 @@ import java.util.concurrent.Executors;
 
 /**
  * Plain HTTP servers standing in for upstream services in the gateway's own tests (the e2e
- * journeys use the real fleet): one echoes what it received, one is slow, one port is closed.
+ * journeys use the real fleet): one echoes what it received (200, or 201 to a POST), one is slow, one port is closed.
  */
 public class StandInUpstreams implements QuarkusTestResourceLifecycleManager {
 
@@ -52,7 +52,9 @@ public class StandInUpstreams implements QuarkusTestResourceLifecycleManager {
                 exchange.getResponseHeaders().add("X-Echo-Headers",
                         java.util.Base64.getEncoder().encodeToString(headers.toString().getBytes(StandardCharsets.UTF_8)));
                 exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
-                exchange.sendResponseHeaders(201, body.length == 0 ? -1 : body.length);
+                // what a service would answer: 200 to a read or a change, 201 to a POST
+                int status = "POST".equals(exchange.getRequestMethod()) ? 201 : 200;
+                exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
                 if (body.length > 0) {
                     exchange.getResponseBody().write(body);
                 }

@@ -43,12 +43,13 @@ public class PublicOpenApi {
     private final Vertx vertx;
     private final ObjectMapper json;
     private final GatewayConfig config;
-    private final RoutePolicies policies = new RoutePolicies();
+    private final RoutePolicies policies;
     private HttpClient client;
     private volatile byte[] cached;
     private volatile long cachedAt;
 
-    public PublicOpenApi(Vertx vertx, ObjectMapper json, GatewayConfig config) {
+    public PublicOpenApi(Vertx vertx, ObjectMapper json, GatewayConfig config, RoutePolicies policies) {
+        this.policies = policies;
         this.vertx = vertx;
         this.json = json;
         this.config = config;

@@ -1,6 +1,7 @@
 package io.tollgate.gateway.policy;
 
 import io.vertx.core.http.HttpMethod;
+import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.Set;
  * falls to the last rule, JWT-only: a new upstream route is closed to API keys until someone
  * decides otherwise here.
  */
-public final class RoutePolicies {
+@ApplicationScoped
+public class RoutePolicies {
 
     private static final long KIB = 1024;
     private static final long MIB = 1024 * KIB;

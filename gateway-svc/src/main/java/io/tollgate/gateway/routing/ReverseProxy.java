@@ -1,6 +1,7 @@
 package io.tollgate.gateway.routing;
 
 import io.quarkus.runtime.StartupEvent;
+import io.tollgate.gateway.pipeline.UpstreamHeaders;
 import io.tollgate.gateway.web.BodyLimit;
 import io.tollgate.gateway.web.Problems;
 import io.vertx.core.MultiMap;
@@ -37,8 +38,6 @@ import java.util.concurrent.TimeoutException;
 public class ReverseProxy {
 
     private static final Logger LOG = Logger.getLogger(ReverseProxy.class);
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
 
     /** What the gateway decided about a request, and what the upstream is told. */
     public record Forward(String upstream, String uri, String requestId, String traceparent, String clientIp,
@@ -106,18 +105,6 @@ public class ReverseProxy {
         });
     }
 
-    /** Headers every forwarded request carries, whatever the caller sent. */
-    public static MultiMap upstreamHeaders(HttpServerRequest request, Set<String> drop) {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        request.headers().forEach(h -> {
-            String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name) && !drop.contains(name)) {
-                headers.add(h.getKey(), h.getValue());
-            }
-        });
-        return headers;
-    }
-
     private static void relay(HttpClientResponse upstreamResponse, HttpServerResponse response) {
         if (response.ended() || response.closed()) {
             return;
@@ -125,9 +112,7 @@ public class ReverseProxy {
         response.setStatusCode(upstreamResponse.statusCode());
         response.setStatusMessage(upstreamResponse.statusMessage());
         upstreamResponse.headers().forEach(h -> {
-            String name = h.getKey().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(name) && !"x-request-id".equals(name) && !name.startsWith("ratelimit")
-                    && !name.startsWith("access-control-")) {
+            if (UpstreamHeaders.relayed(h.getKey())) {
                 response.headers().add(h.getKey(), h.getValue());
             }
         });

@@ -1,5 +1,7 @@
 package io.tollgate.gateway.routing;
 
+import jakarta.enterprise.context.ApplicationScoped;
+
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +11,8 @@ import java.util.Optional;
  * Which service owns which public path. The longest matching prefix wins, and a prefix matches
  * only at a segment boundary ({@code /v1/me} does not match {@code /v1/media}).
  */
-public final class RouteTable {
+@ApplicationScoped
+public class RouteTable {
 
     public record Route(String prefix, String upstream) {
     }
