@@ -426,7 +426,7 @@ class WebhooksTest {
         given().auth().oauth2(token).get("/v1/webhooks").then().body("meta.total", equalTo(0));
         given().auth().oauth2(token).get("/v1/webhooks/event-types").then().statusCode(200)
                 .body("data.type", hasItem("payment.succeeded")).body("data.type", hasItem("job.completed"));
-        for (int i = 0; i < WebhookResource.MAX_ENDPOINTS; i++) {
+        for (int i = 0; i < WebhookService.MAX_ENDPOINTS; i++) {
             given().auth().oauth2(token).contentType(ContentType.JSON).body(Map.of("url", url, "events", List.of("balance.low")))
                     .post("/v1/webhooks").then().statusCode(201);
         }
