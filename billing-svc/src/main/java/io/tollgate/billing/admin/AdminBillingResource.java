@@ -2,19 +2,13 @@ package io.tollgate.billing.admin;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
-import io.tollgate.billing.ledger.Ledger;
 import io.tollgate.billing.ledger.Transactions;
-import io.tollgate.contracts.billing.CreditsClawedBack;
-import io.tollgate.contracts.billing.CreditsGranted;
+import io.tollgate.billing.wallets.Credits;
 import io.tollgate.kit.idempotency.Idempotency;
-import io.tollgate.kit.ids.Ids;
-import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
-import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.security.Principal;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -35,7 +29,6 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.time.Clock;
 import java.util.UUID;
 
 /** Platform administrators: grants, clawbacks and the global journal. */
@@ -52,23 +45,16 @@ public class AdminBillingResource {
     public record CreditsResult(Transactions.TransactionView transaction, long availableMinor, long reservedMinor) {
     }
 
-    private final Ledger ledger;
-    private final io.tollgate.billing.alerts.Alerts alerts;
+    private final Credits credits;
     private final Transactions transactions;
-    private final Outbox outbox;
     private final CurrentPrincipal principal;
     private final Idempotency idempotency;
-    private final Clock clock;
 
-    public AdminBillingResource(Ledger ledger, io.tollgate.billing.alerts.Alerts alerts, Transactions transactions, Outbox outbox, CurrentPrincipal principal,
-                                Idempotency idempotency, Clock clock) {
-        this.ledger = ledger;
-        this.alerts = alerts;
+    public AdminBillingResource(Credits credits, Transactions transactions, CurrentPrincipal principal, Idempotency idempotency) {
+        this.credits = credits;
         this.transactions = transactions;
-        this.outbox = outbox;
         this.principal = principal;
         this.idempotency = idempotency;
-        this.clock = clock;
     }
 
     @POST
@@ -79,7 +65,8 @@ public class AdminBillingResource {
                                @HeaderParam(Idempotency.HEADER) String key) {
         Principal admin = admin();
         return idempotency.execute("admin:" + admin.userId(), key, "POST", "/v1/admin/billing/users/" + userId + "/credits/grant",
-                body, () -> change(userId, body, true));
+                body, () -> credits.grant(userId, body.amountMinor(), body.currency(), body.reason(), admin.userId())
+                        .map(AdminBillingResource::created));
     }
 
     @POST
@@ -90,7 +77,8 @@ public class AdminBillingResource {
                                   @HeaderParam(Idempotency.HEADER) String key) {
         Principal admin = admin();
         return idempotency.execute("admin:" + admin.userId(), key, "POST", "/v1/admin/billing/users/" + userId + "/credits/clawback",
-                body, () -> change(userId, body, false));
+                body, () -> credits.clawBack(userId, body.amountMinor(), body.currency(), body.reason(), admin.userId())
+                        .map(AdminBillingResource::created));
     }
 
     @GET
@@ -103,29 +91,8 @@ public class AdminBillingResource {
         return transactions.page(userId, null, type, currency, page);
     }
 
-    private Uni<Response> change(UUID userId, CreditsBody body, boolean grant) {
-        String currency = body.currency() == null ? ledger.defaultCurrency() : body.currency();
-        return ledger.pool().preparedQuery("select id, tenant_id from wallets where user_id = $1 and currency = $2")
-                .execute(Tuple.of(userId, currency))
-                .chain(rows -> {
-                    if (rows.size() == 0) {
-                        throw ProblemException.notFound("wallet");
-                    }
-                    UUID walletId = rows.iterator().next().getUUID("id");
-                    UUID tenantId = rows.iterator().next().getUUID("tenant_id");
-                    long amount = grant ? body.amountMinor() : -body.amountMinor();
-                    UUID journalId = Ids.next();
-                    return ledger.pool().withTransaction(c -> ledger.move(c, walletId, amount,
-                                    new Ledger.Entry(grant ? "grant" : "clawback", "platform:grants", "admin",
-                                            principal.get().userId(), body.reason()), journalId)
-                            .call(b -> alerts.check(c, walletId))
-                            .call(b -> outbox.append(c, walletId.toString(), "users/" + userId, grant
-                                    ? new CreditsGranted(userId, tenantId, body.amountMinor(), currency, body.reason(), clock.instant())
-                                    : new CreditsClawedBack(userId, tenantId, body.amountMinor(), currency, body.reason(),
-                                    clock.instant()))))
-                            .chain(balance -> transactions.one(journalId).map(t -> Response.status(201)
-                                    .entity(new CreditsResult(t, balance.availableMinor(), balance.reservedMinor())).build()));
-                });
+    private static Response created(Credits.Moved moved) {
+        return Response.status(201).entity(new CreditsResult(moved.transaction(), moved.availableMinor(), moved.reservedMinor())).build();
     }
 
     private Principal admin() {

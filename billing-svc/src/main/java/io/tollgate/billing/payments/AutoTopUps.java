@@ -42,10 +42,10 @@ public class AutoTopUps {
     private final Clock clock;
     private final long minMinor;
     private final long maxMinor;
-    private final Payments payments;
+    private final ProviderNotifications notifications;
     private final Duration staleAfter;
 
-    public AutoTopUps(Ledger ledger, StripeProvider stripe, PaymentMethods methods, Outbox outbox, Clock clock, Payments payments,
+    public AutoTopUps(Ledger ledger, StripeProvider stripe, PaymentMethods methods, Outbox outbox, Clock clock, ProviderNotifications notifications,
                       @ConfigProperty(name = "tollgate.billing.auto-topup.stale-after", defaultValue = "10m") Duration staleAfter,
                       @ConfigProperty(name = "tollgate.billing.top-up.min-minor", defaultValue = "500") long minMinor,
                       @ConfigProperty(name = "tollgate.billing.top-up.max-minor", defaultValue = "1000000") long maxMinor) {
@@ -56,7 +56,7 @@ public class AutoTopUps {
         this.clock = clock;
         this.minMinor = minMinor;
         this.maxMinor = maxMinor;
-        this.payments = payments;
+        this.notifications = notifications;
         this.staleAfter = staleAfter;
     }
 
@@ -128,7 +128,7 @@ public class AutoTopUps {
                     for (Row r : rows) {
                         UUID paymentId = r.getUUID("id");
                         String intentId = r.getString("provider_payment_id");
-                        chain = chain.chain(() -> payments.reconcileStripe(paymentId, intentId)
+                        chain = chain.chain(() -> notifications.reconcileStripe(paymentId, intentId)
                                 .onFailure().invoke(e -> LOG.warnf("auto top-up %s not reconciled: %s", paymentId, e.getMessage()))
                                 .onFailure().recoverWithNull().replaceWithVoid());
                         n++;

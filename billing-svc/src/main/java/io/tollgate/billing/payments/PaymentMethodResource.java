@@ -2,9 +2,13 @@ package io.tollgate.billing.payments;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.paging.Page;
+import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.security.Principal;
+import jakarta.validation.Valid;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -46,22 +50,22 @@ public class PaymentMethodResource {
     @GET
     @Path("/payment-methods")
     @Operation(summary = "Cards saved at top-ups (save_payment_method), the default first")
-    public Uni<Map<String, List<PaymentMethods.Method>>> list() {
-        return methods.list(principal.jwt().userUuid()).map(m -> Map.of("data", m));
+    public Uni<Page<PaymentMethods.Method>> list(@Valid @BeanParam PageRequest page) {
+        return methods.list(principal.jwt().owner(), page);
     }
 
     @POST
     @Path("/payment-methods/{id}/default")
     @Operation(summary = "Make a card the one auto top-up charges")
     public Uni<PaymentMethods.Method> makeDefault(@PathParam("id") UUID id) {
-        return methods.makeDefault(principal.jwt().userUuid(), id);
+        return methods.makeDefault(principal.jwt().owner(), id);
     }
 
     @DELETE
     @Path("/payment-methods/{id}")
     @Operation(summary = "Forget a card; the newest other becomes the default, and auto top-up stops when none is left")
     public Uni<Response> delete(@PathParam("id") UUID id) {
-        return methods.delete(principal.jwt().userUuid(), id).replaceWith(Response.noContent().build());
+        return methods.delete(principal.jwt().owner(), id).replaceWith(Response.noContent().build());
     }
 
     @GET

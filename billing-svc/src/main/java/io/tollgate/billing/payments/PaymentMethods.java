@@ -2,7 +2,10 @@ package io.tollgate.billing.payments;
 
 import io.smallrye.mutiny.Uni;
 import io.tollgate.billing.ledger.Ledger;
+import io.tollgate.kit.paging.Page;
+import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.problem.ProblemException;
+import io.tollgate.kit.security.Owner;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,13 +33,17 @@ public class PaymentMethods {
         this.ledger = ledger;
     }
 
-    public Uni<List<Method>> list(UUID userId) {
-        return ledger.pool().preparedQuery("select * from payment_methods where user_id = $1 order by is_default desc, created_at desc")
-                .execute(Tuple.of(userId)).map(rows -> {
-                    List<Method> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(Method.of(r)));
-                    return out;
-                });
+    public Uni<Page<Method>> list(Owner owner, PageRequest page) {
+        String owned = " from payment_methods where user_id = $1 and tenant_id = $2";
+        return ledger.pool().preparedQuery("select count(*)" + owned).execute(Tuple.of(owner.userId(), owner.tenantId()))
+                .map(rows -> rows.iterator().next().getLong(0))
+                .chain(total -> ledger.pool().preparedQuery("select *" + owned + " order by is_default desc, created_at desc, id"
+                                + " limit $3 offset $4")
+                        .execute(Tuple.of(owner.userId(), owner.tenantId(), page.size(), page.offset())).map(rows -> {
+                            List<Method> out = new ArrayList<>();
+                            rows.forEach(r -> out.add(Method.of(r)));
+                            return Page.of(out, page, total);
+                        }));
     }
 
     public Uni<Method> defaultMethod(UUID userId) {
@@ -44,9 +51,11 @@ public class PaymentMethods {
                 .map(rows -> rows.size() == 0 ? null : Method.of(rows.iterator().next()));
     }
 
-    public Uni<Method> makeDefault(UUID userId, UUID id) {
-        return ledger.pool().withTransaction(c -> c.preparedQuery("select 1 from payment_methods where id = $1 and user_id = $2 for update")
-                        .execute(Tuple.of(id, userId))
+    public Uni<Method> makeDefault(Owner owner, UUID id) {
+        UUID userId = owner.userId();
+        return ledger.pool().withTransaction(c -> c.preparedQuery("select 1 from payment_methods where id = $1 and user_id = $2"
+                                + " and tenant_id = $3 for update")
+                        .execute(Tuple.of(id, userId, owner.tenantId()))
                         .chain(found -> {
                             if (found.size() == 0) {
                                 throw ProblemException.notFound("payment method");
@@ -60,12 +69,14 @@ public class PaymentMethods {
     }
 
     /** Deletes a card; auto top-up stops when no card is left. */
-    public Uni<Void> delete(UUID userId, UUID id) {
+    public Uni<Void> delete(Owner owner, UUID id) {
+        UUID userId = owner.userId();
         return ledger.pool().withTransaction(c -> c.preparedQuery("""
                                 update payments set payment_method_id = null where payment_method_id = $1 and user_id = $2""")
                         .execute(Tuple.of(id, userId))
-                        .chain(() -> c.preparedQuery("delete from payment_methods where id = $1 and user_id = $2 returning is_default")
-                                .execute(Tuple.of(id, userId)))
+                        .chain(() -> c.preparedQuery("delete from payment_methods where id = $1 and user_id = $2 and tenant_id = $3"
+                                        + " returning is_default")
+                                .execute(Tuple.of(id, userId, owner.tenantId())))
                         .chain(rows -> {
                             if (rows.size() == 0) {
                                 throw ProblemException.notFound("payment method");

@@ -8,6 +8,7 @@ import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.security.Principal;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -22,11 +23,16 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /** Top-ups and their payments; the providers' notifications. */
@@ -39,13 +45,16 @@ public class PaymentResource {
                             @NotBlank String provider, @Size(max = 64) String promoCode, Boolean savePaymentMethod) {
     }
 
-    private final Payments payments;
+    private final TopUps topUps;
+    private final ProviderNotifications notifications;
     private final ClientAddress clientAddress;
     private final CurrentPrincipal principal;
     private final Idempotency idempotency;
 
-    public PaymentResource(Payments payments, CurrentPrincipal principal, Idempotency idempotency, ClientAddress clientAddress) {
-        this.payments = payments;
+    public PaymentResource(TopUps topUps, ProviderNotifications notifications, CurrentPrincipal principal, Idempotency idempotency,
+                           ClientAddress clientAddress) {
+        this.topUps = topUps;
+        this.notifications = notifications;
         this.clientAddress = clientAddress;
         this.principal = principal;
         this.idempotency = idempotency;
@@ -60,26 +69,26 @@ public class PaymentResource {
         Principal caller = principal.jwt();
         caller.requireVerifiedEmail();
         return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/billing/top-ups", body,
-                () -> payments.topUp(caller.userUuid(), caller.tenantId(), body.amountMinor(), body.currency(), body.provider(),
+                () -> topUps.topUp(caller.userUuid(), caller.tenantId(), body.amountMinor(), body.currency(), body.provider(),
                         body.promoCode(), Boolean.TRUE.equals(body.savePaymentMethod())).map(t -> Response.status(201).entity(t).build()));
     }
 
     @GET
     @Path("/payments")
     @Authenticated
-    public Uni<Page<Payments.PaymentView>> list(@QueryParam("status") String status, @Valid @BeanParam PageRequest page) {
+    public Uni<Page<TopUps.PaymentView>> list(@QueryParam("status") String status, @Valid @BeanParam PageRequest page) {
         Principal caller = principal.get();
         caller.requireScope("billing:read");
-        return payments.page(caller.userUuid(), caller.tenantId(), status, page);
+        return topUps.page(caller.owner(), status, page);
     }
 
     @GET
     @Path("/payments/{id}")
     @Authenticated
-    public Uni<Payments.PaymentView> one(@PathParam("id") UUID id) {
+    public Uni<TopUps.PaymentView> one(@PathParam("id") UUID id) {
         Principal caller = principal.get();
         caller.requireScope("billing:read");
-        return payments.one(caller.userUuid(), caller.tenantId(), id);
+        return topUps.one(caller.owner(), id);
     }
 
     @POST
@@ -88,8 +97,8 @@ public class PaymentResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "YooKassa's notifications: only from its addresses (403 otherwise); the payment is fetched back before "
             + "anything is credited; always 200 {ok, processed, reason, deduped}")
-    public Uni<Payments.NotificationReceipt> yookassa(@jakarta.ws.rs.core.Context io.vertx.core.http.HttpServerRequest request, byte[] body) {
-        return payments.yookassaNotification(clientAddress.of(request), body == null ? new byte[0] : body);
+    public Uni<ProviderNotifications.NotificationReceipt> yookassa(@Context HttpServerRequest request, byte[] body) {
+        return notifications.yookassaNotification(clientAddress.of(request), body == null ? new byte[0] : body);
     }
 
     @POST
@@ -97,16 +106,16 @@ public class PaymentResource {
     @PermitAll
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "CoinGate's callbacks (form-encoded): the order's token must match (403 otherwise); the order is fetched back")
-    public Uni<Payments.Receipt> coingate(byte[] body) {
-        java.util.Map<String, String> form = new java.util.LinkedHashMap<>();
-        for (String pair : new String(body == null ? new byte[0] : body, java.nio.charset.StandardCharsets.UTF_8).split("&")) {
+    public Uni<Crediting.Receipt> coingate(byte[] body) {
+        Map<String, String> form = new LinkedHashMap<>();
+        for (String pair : new String(body == null ? new byte[0] : body, StandardCharsets.UTF_8).split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
-                form.put(java.net.URLDecoder.decode(pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8),
-                        java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             }
         }
-        return payments.coingateCallback(form);
+        return notifications.coingateCallback(form);
     }
 
     @POST
@@ -114,7 +123,7 @@ public class PaymentResource {
     @PermitAll
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Stripe's signed notifications (raw body); a duplicate is acknowledged and changes nothing")
-    public Uni<Payments.Receipt> stripe(@HeaderParam("Stripe-Signature") String signature, byte[] body) {
-        return payments.stripeWebhook(signature, body == null ? new byte[0] : body);
+    public Uni<Crediting.Receipt> stripe(@HeaderParam("Stripe-Signature") String signature, byte[] body) {
+        return notifications.stripeWebhook(signature, body == null ? new byte[0] : body);
     }
 }

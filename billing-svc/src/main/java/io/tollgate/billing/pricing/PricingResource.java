@@ -116,13 +116,13 @@ public class PricingResource {
     @Path("/purchases")
     @Operation(summary = "The caller's purchases, newest first")
     public Uni<Page<Purchases.PurchaseView>> list(@Valid @BeanParam PageRequest page) {
-        return purchases.page(reader().userUuid(), page);
+        return purchases.page(reader().owner(), page);
     }
 
     @GET
     @Path("/purchases/{id}")
     public Uni<Purchases.PurchaseView> one(@PathParam("id") UUID id) {
-        return purchases.one(reader().userUuid(), id);
+        return purchases.one(reader().owner(), id);
     }
 
     private Principal reader() {

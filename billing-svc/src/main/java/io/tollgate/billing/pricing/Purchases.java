@@ -11,6 +11,7 @@ import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.problem.ProblemException;
+import io.tollgate.kit.security.Owner;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -184,11 +185,13 @@ public class Purchases {
                 });
     }
 
-    public Uni<Page<PurchaseView>> page(UUID userId, PageRequest page) {
-        return ledger.pool().preparedQuery("select count(*) from purchases where user_id = $1").execute(Tuple.of(userId))
+    public Uni<Page<PurchaseView>> page(Owner owner, PageRequest page) {
+        return ledger.pool().preparedQuery("select count(*) from purchases where user_id = $1 and tenant_id = $2")
+                .execute(Tuple.of(owner.userId(), owner.tenantId()))
                 .map(rows -> rows.iterator().next().getLong(0))
-                .chain(total -> ledger.pool().preparedQuery("select * from purchases where user_id = $1 order by created_at desc, id limit $2 offset $3")
-                        .execute(Tuple.of(userId, page.size(), page.offset()))
+                .chain(total -> ledger.pool().preparedQuery("select * from purchases where user_id = $1 and tenant_id = $2"
+                                + " order by created_at desc, id limit $3 offset $4")
+                        .execute(Tuple.of(owner.userId(), owner.tenantId(), page.size(), page.offset()))
                         .map(rows -> {
                             List<PurchaseView> data = new ArrayList<>();
                             rows.forEach(r -> data.add(PurchaseView.of(r)));
@@ -196,8 +199,9 @@ public class Purchases {
                         }));
     }
 
-    public Uni<PurchaseView> one(UUID userId, UUID id) {
-        return ledger.pool().preparedQuery("select * from purchases where id = $1 and user_id = $2").execute(Tuple.of(id, userId))
+    public Uni<PurchaseView> one(Owner owner, UUID id) {
+        return ledger.pool().preparedQuery("select * from purchases where id = $1 and user_id = $2 and tenant_id = $3")
+                .execute(Tuple.of(id, owner.userId(), owner.tenantId()))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw ProblemException.notFound("purchase");

@@ -2,6 +2,8 @@ package io.tollgate.billing.promos;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.paging.Page;
+import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
 import jakarta.validation.Valid;
@@ -11,6 +13,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -69,9 +72,9 @@ public class AdminPromoResource {
     }
 
     @GET
-    public Uni<Map<String, List<Promos.Promo>>> list() {
+    public Uni<Page<Promos.Promo>> list(@Valid @BeanParam PageRequest page) {
         admin();
-        return promos.list().map(l -> Map.of("data", l));
+        return promos.list(page);
     }
 
     @DELETE
@@ -84,9 +87,9 @@ public class AdminPromoResource {
 
     @GET
     @Path("/{id}/redemptions")
-    public Uni<Map<String, List<Promos.Redemption>>> redemptions(@PathParam("id") UUID id) {
+    public Uni<Page<Promos.Redemption>> redemptions(@PathParam("id") UUID id, @Valid @BeanParam PageRequest page) {
         admin();
-        return promos.redemptions(id).map(l -> Map.of("data", l));
+        return promos.redemptions(id, page);
     }
 
     private void admin() {

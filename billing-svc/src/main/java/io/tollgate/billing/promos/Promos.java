@@ -1,6 +1,8 @@
 package io.tollgate.billing.promos;
 
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.paging.Page;
+import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.problem.ProblemException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -126,13 +128,15 @@ public class Promos {
                 });
     }
 
-    public Uni<List<Promo>> list() {
-        return pool.query("select " + COLUMNS + " from promo_codes order by created_at desc limit 500").execute()
-                .map(rows -> {
-                    List<Promo> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(Promo.of(r)));
-                    return out;
-                });
+    public Uni<Page<Promo>> list(PageRequest page) {
+        return pool.query("select count(*) from promo_codes").execute().map(rows -> rows.iterator().next().getLong(0))
+                .chain(total -> pool.preparedQuery("select " + COLUMNS + " from promo_codes order by created_at desc, id limit $1 offset $2")
+                        .execute(Tuple.of(page.size(), page.offset()))
+                        .map(rows -> {
+                            List<Promo> out = new ArrayList<>();
+                            rows.forEach(r -> out.add(Promo.of(r)));
+                            return Page.of(out, page, total);
+                        }));
     }
 
     public Uni<Promo> deactivate(UUID id) {
@@ -146,17 +150,19 @@ public class Promos {
                 });
     }
 
-    public Uni<List<Redemption>> redemptions(UUID promoId) {
-        return pool.preparedQuery("""
-                        select id, user_id, payment_id, base_minor, bonus_minor, status, created_at from promo_redemptions
-                        where promo_id = $1 order by created_at desc limit 500""")
-                .execute(Tuple.of(promoId))
-                .map(rows -> {
-                    List<Redemption> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(new Redemption(r.getUUID("id"), r.getUUID("user_id"), r.getUUID("payment_id"),
-                            r.getLong("base_minor"), r.getLong("bonus_minor"), r.getString("status"), at(r, "created_at"))));
-                    return out;
-                });
+    public Uni<Page<Redemption>> redemptions(UUID promoId, PageRequest page) {
+        return pool.preparedQuery("select count(*) from promo_redemptions where promo_id = $1").execute(Tuple.of(promoId))
+                .map(rows -> rows.iterator().next().getLong(0))
+                .chain(total -> pool.preparedQuery("""
+                                select id, user_id, payment_id, base_minor, bonus_minor, status, created_at from promo_redemptions
+                                where promo_id = $1 order by created_at desc, id limit $2 offset $3""")
+                        .execute(Tuple.of(promoId, page.size(), page.offset()))
+                        .map(rows -> {
+                            List<Redemption> out = new ArrayList<>();
+                            rows.forEach(r -> out.add(new Redemption(r.getUUID("id"), r.getUUID("user_id"), r.getUUID("payment_id"),
+                                    r.getLong("base_minor"), r.getLong("bonus_minor"), r.getString("status"), at(r, "created_at"))));
+                            return Page.of(out, page, total);
+                        }));
     }
 
     private Uni<Promo> load(SqlClient c, String code, boolean lock) {
