@@ -26,6 +26,11 @@ class GatewayServiceTest extends ServiceContractTest {
     }
 
     @Override
+    protected boolean hasOutbox() {
+        return false;
+    }
+
+    @Override
     protected Set<Integer> refusals() {
         return Set.of(400, 404);
     }

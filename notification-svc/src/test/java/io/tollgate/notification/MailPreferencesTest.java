@@ -1,5 +1,6 @@
 package io.tollgate.notification;
 
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.tollgate.contracts.billing.BalanceLow;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Templated, branded mail over real SMTP; preferences and RFC 8058 one-click unsubscribe. */
 @QuarkusTest
+@QuarkusTestResource(SmtpSandbox.class)
 class MailPreferencesTest {
 
     @Inject
@@ -162,8 +164,8 @@ class MailPreferencesTest {
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("template", "all", "to", to))
                 .post("/v1/admin/notifications/test-email").then().statusCode(200).body("to", equalTo(to))
                 .body("sent", hasSize(10)).body("sent.ok", equalTo(java.util.Collections.nCopies(10, true)));
-        await("ten mails", () -> MailTest.Smtp.running.messagesTo(to).size() == 10);
-        for (MailSandbox.Message m : MailTest.Smtp.running.messagesTo(to)) {
+        await("ten mails", () -> SmtpSandbox.mail().messagesTo(to).size() == 10);
+        for (MailSandbox.Message m : SmtpSandbox.mail().messagesTo(to)) {
             String raw = unfold(m.data());
             assertTrue(raw.contains("From: Acme Proxies <hello@acme.test>"), raw);
             assertTrue(raw.contains("text/plain") && raw.contains("text/html"), raw);
@@ -175,11 +177,11 @@ class MailPreferencesTest {
         given().auth().oauth2(c.token()).contentType(ContentType.JSON).body(Map.of("template", "welcome", "to", to))
                 .post("/v1/admin/notifications/test-email").then().statusCode(403);
         given().auth().oauth2(c.token()).get("/v1/admin/notifications/mail-log").then().statusCode(403);
-        assertEquals(10, MailTest.Smtp.running.messagesTo(to).size());
+        assertEquals(10, SmtpSandbox.mail().messagesTo(to).size());
     }
 
     static List<MailSandbox.Message> mails(String to, String subject) {
-        return MailTest.Smtp.running.messagesTo(to).stream().filter(m -> m.subject().equals(subject)).toList();
+        return SmtpSandbox.mail().messagesTo(to).stream().filter(m -> m.subject().equals(subject)).toList();
     }
 
     static List<MailSandbox.Message> awaitMail(String to, String subject, int count) throws InterruptedException {

@@ -1,7 +1,6 @@
 package io.tollgate.notification;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tollgate.contracts.identity.PasswordResetRequested;
 import io.tollgate.contracts.identity.VerificationRequested;
@@ -9,12 +8,9 @@ import io.tollgate.kit.crypto.EventSeal;
 import io.tollgate.sandbox.MailSandbox;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -23,27 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Identity's security mails go over real SMTP to the mail sandbox, once per event. */
 @QuarkusTest
-@QuarkusTestResource(MailTest.Smtp.class)
+@QuarkusTestResource(SmtpSandbox.class)
 public class MailTest {
-
-    public static class Smtp implements QuarkusTestResourceLifecycleManager {
-        public static volatile MailSandbox running;
-
-        @Override
-        public Map<String, String> start() {
-            try {
-                running = MailSandbox.start(0);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return Map.of("tollgate.smtp.port", Integer.toString(running.port()));
-        }
-
-        @Override
-        public void stop() {
-            running.close();
-        }
-    }
 
     @Test
     void a_verification_request_is_mailed_once_with_its_link_and_code() throws Exception {
@@ -57,7 +34,7 @@ public class MailTest {
         NotificationsTest.publish(event, id);
         List<MailSandbox.Message> mails = await(email);
         Thread.sleep(1_000);
-        mails = Smtp.running.messagesTo(email);
+        mails = SmtpSandbox.mail().messagesTo(email);
         assertEquals(1, mails.size(), "one mail for one event delivered twice");
         MailSandbox.Message mail = mails.get(0);
         assertEquals("Verify your e-mail address", mail.subject());
@@ -87,10 +64,10 @@ public class MailTest {
 
     private static List<MailSandbox.Message> await(String email) throws InterruptedException {
         long started = System.nanoTime();
-        while (Smtp.running.messagesTo(email).isEmpty()) {
+        while (SmtpSandbox.mail().messagesTo(email).isEmpty()) {
             assertTrue(System.nanoTime() - started < Duration.ofSeconds(60).toNanos(), "no mail to " + email + " in 60 s");
             Thread.sleep(200);
         }
-        return Smtp.running.messagesTo(email);
+        return SmtpSandbox.mail().messagesTo(email);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
@@ -11,6 +12,7 @@ import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.PaymentSucceeded;
 import io.tollgate.kit.testing.TestTokens;
 import io.tollgate.notification.NotificationsTest;
+import io.tollgate.notification.SmtpSandbox;
 import io.tollgate.notification.TestClock;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Outgoing webhooks against a real receiver on loopback, with the service's real database and Kafka. */
 @QuarkusTest
+@QuarkusTestResource(SmtpSandbox.class)
 class WebhooksTest {
 
     static final UUID TENANT = NotificationsTest.TENANT;
@@ -279,7 +282,7 @@ class WebhooksTest {
         given().auth().oauth2(e.token()).get("/v1/notifications").then()
                 .body("data.title", hasItem("Webhook endpoint disabled")).body("data.action_url", hasItem("/v1/webhooks/" + e.id()));
         // and by mail, through the endpoint_disabled event
-        await("the owner's mail", () -> io.tollgate.notification.MailTest.Smtp.running.messagesTo(email).stream()
+        await("the owner's mail", () -> SmtpSandbox.mail().messagesTo(email).stream()
                 .anyMatch(m -> m.subject().equals("We stopped sending to your webhook endpoint")));
         String delivery = given().auth().oauth2(e.token()).get("/v1/webhooks/" + e.id() + "/deliveries").path("data[0].id");
         given().auth().oauth2(e.token()).post("/v1/webhooks/" + e.id() + "/deliveries/" + delivery + "/redeliver").then()

@@ -11,9 +11,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.reactive.mutiny.Mutiny;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -37,9 +39,12 @@ public class Outbox {
     private final Clock clock;
     private final String source;
     private final OutboxRelay relay;
+    private final boolean validate;
 
     public Outbox(ObjectMapper json, Clock clock, OutboxRelay relay,
-                  @ConfigProperty(name = "quarkus.application.name", defaultValue = "tollgate") String service) {
+                  @ConfigProperty(name = "quarkus.application.name", defaultValue = "tollgate") String service,
+                  @ConfigProperty(name = "tollgate.outbox.validate", defaultValue = "false") boolean validate) {
+        this.validate = validate;
         this.json = json;
         this.relay = relay;
         this.clock = clock;
@@ -63,6 +68,13 @@ public class Outbox {
             body = json.writeValueAsString(payload);
         } catch (JsonProcessingException e) {
             return Uni.createFrom().failure(new IllegalArgumentException("event payload is not serialisable", e));
+        }
+        if (validate) {
+            // tests: a producer whose payload drifted from its schema fails where it writes the event
+            List<String> violations = EventSchemas.violations(type.value(), body.getBytes(StandardCharsets.UTF_8));
+            if (!violations.isEmpty()) {
+                return Uni.createFrom().failure(new IllegalStateException("event " + type.value() + " breaks its schema: " + violations));
+            }
         }
         String insert = INSERT.replace("?1", "$1").replace("?2", "$2").replace("?3", "$3").replace("?4", "$4")
                 .replace("?5", "$5").replace("?6", "$6").replace("?7", "$7").replace("?8", "$8");

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.tollgate.contracts.EventSchemas;
 import io.tollgate.kit.concurrent.NotifiedLoop;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -67,6 +68,7 @@ public class OutboxRelay {
     private final Counter failures;
     private final Vertx vertx;
     private final Duration interval;
+    private final boolean validate;
     private NotifiedLoop loop;
     private final AtomicLong appends = new AtomicLong();
     private volatile long lastAppend = System.nanoTime() - FOLLOW_UP.toNanos();
@@ -76,7 +78,9 @@ public class OutboxRelay {
                        @ConfigProperty(name = "tollgate.outbox.relay.interval", defaultValue = "1s") Duration interval,
                        @ConfigProperty(name = "tollgate.outbox.relay.enabled", defaultValue = "true") boolean enabled,
                        @ConfigProperty(name = "tollgate.outbox.relay.batch-size", defaultValue = "200") int batchSize,
-                       @ConfigProperty(name = "tollgate.outbox.retention-days", defaultValue = "7") int retentionDays) {
+                       @ConfigProperty(name = "tollgate.outbox.retention-days", defaultValue = "7") int retentionDays,
+                       @ConfigProperty(name = "tollgate.outbox.validate", defaultValue = "false") boolean validate) {
+        this.validate = validate;
         this.pool = pool;
         this.producer = producer;
         this.enabled = enabled;
@@ -149,6 +153,9 @@ public class OutboxRelay {
                 tx.commit().await().atMost(Duration.ofSeconds(10));
                 return 0;
             }
+            if (validate) {
+                rows = withoutInvalid(connection, rows);
+            }
             UUID[] ids = rows.stream().map(r -> r.getUUID("id")).toArray(UUID[]::new);
             try {
                 List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
@@ -175,6 +182,29 @@ public class OutboxRelay {
         } finally {
             connection.close().await().atMost(Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * With {@code tollgate.outbox.validate} (the tests turn it on), a row whose payload breaks its
+     * event's schema is not published: it stays unsent with the violations as its error, and is
+     * logged, so a producer that drifted from its contract (Java or SQL-built) fails the tests that
+     * wait for its event instead of reaching consumers.
+     */
+    private List<Row> withoutInvalid(SqlConnection connection, List<Row> rows) {
+        List<Row> valid = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            List<String> violations = EventSchemas.violations(row.getString("type"),
+                    row.getString("payload").getBytes(StandardCharsets.UTF_8));
+            if (violations.isEmpty()) {
+                valid.add(row);
+            } else {
+                LOG.errorf("outbox event %s of type %s breaks its schema, not published: %s", row.getUUID("id"),
+                        row.getString("type"), violations);
+                connection.preparedQuery(MARK_FAILED).execute(Tuple.of(new UUID[] {row.getUUID("id")},
+                        truncate("breaks its schema: " + violations))).await().atMost(Duration.ofSeconds(10));
+            }
+        }
+        return valid;
     }
 
     @Scheduled(identity = "outbox-purge", every = "1h", delayed = "1m")

@@ -1,8 +1,14 @@
 package io.tollgate.kit.testing;
 
+import io.quarkus.arc.Arc;
 import io.restassured.specification.RequestSpecification;
+import io.tollgate.contracts.EventSchemas;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -85,6 +91,35 @@ public abstract class ServiceContractTest {
                 .header("X-Request-Id", "contract-check-1")
                 .body("code", equalTo("NOT_FOUND"))
                 .body("request_id", equalTo("contract-check-1"));
+    }
+
+    /** Whether the service writes events (every service with a database has an outbox; the gateway has neither). */
+    protected boolean hasOutbox() {
+        return true;
+    }
+
+    @Test
+    void every_event_it_has_written_matches_its_schema() {
+        if (!hasOutbox()) {
+            return;
+        }
+        Pool pool = Arc.container().instance(Pool.class).get();
+        List<String> broken = new ArrayList<>();
+        int checked = 0;
+        // the latest rows of every type the service has written (in this run and earlier ones)
+        for (Row row : pool.query("""
+                        select type, payload::text as payload from (
+                            select type, payload, row_number() over (partition by type order by created_at desc) as n from outbox) t
+                        where n <= 20""").execute().await().indefinitely()) {
+            checked++;
+            List<String> violations = EventSchemas.violations(row.getString("type"),
+                    row.getString("payload").getBytes(StandardCharsets.UTF_8));
+            if (!violations.isEmpty()) {
+                broken.add(row.getString("type") + ": " + violations);
+            }
+        }
+        assertTrue(broken.isEmpty(), service() + " wrote " + broken.size() + " of " + checked + " events that break their schema:\n"
+                + String.join("\n", broken));
     }
 
     /** Where the service's own OpenAPI is served: its management interface. */
