@@ -29,8 +29,11 @@ class MfaTest {
         return Instant.now().getEpochSecond() / 30;
     }
 
-    private static Response challenge(String mfaToken, String code) {
-        return given().contentType("application/json").body("{\"mfa_token\": \"" + mfaToken + "\", \"code\": \"" + code + "\"}")
+    /** One address per test (JUnit makes an instance per test), so failed codes of earlier runs never lock it. */
+    private final String address = Accounts.someIp();
+
+    private Response challenge(String mfaToken, String code) {
+        return given().contentType("application/json").header("X-Forwarded-For", address).body("{\"mfa_token\": \"" + mfaToken + "\", \"code\": \"" + code + "\"}")
                 .post("/v1/auth/mfa/challenge");
     }
 

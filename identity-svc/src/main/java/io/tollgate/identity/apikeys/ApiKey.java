@@ -1,55 +1,35 @@
 package io.tollgate.identity.apikeys;
 
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-import org.hibernate.annotations.JdbcTypeCode;
-import org.hibernate.type.SqlTypes;
+import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
-@Entity
-@Table(name = "api_keys")
-public class ApiKey extends PanacheEntityBase {
+/** A user's API key (its secret only as a digest); {@link #from} is the one mapping of its row. */
+public record ApiKey(UUID id, UUID userId, UUID tenantId, String name, String environment, String keyPrefix, String last4,
+                     String secretHash, List<String> scopes, List<String> allowedIps, int rateLimitRpm, Instant expiresAt,
+                     Instant lastUsedAt, long usageCount, Instant revokedAt, Instant createdAt, Instant updatedAt) {
 
-    @Id
-    public UUID id;
-    @Column(name = "user_id")
-    public UUID userId;
-    @Column(name = "tenant_id")
-    public UUID tenantId;
-    public String name;
-    public String environment;
-    @Column(name = "key_prefix")
-    public String keyPrefix;
-    public String last4;
-    @Column(name = "secret_hash")
-    public String secretHash;
-    @JdbcTypeCode(SqlTypes.ARRAY)
-    public List<String> scopes;
-    @Column(name = "allowed_ips")
-    @JdbcTypeCode(SqlTypes.ARRAY)
-    public List<String> allowedIps;
-    @Column(name = "rate_limit_rpm")
-    public int rateLimitRpm;
-    @Column(name = "expires_at")
-    public Instant expiresAt;
-    @Column(name = "last_used_at")
-    public Instant lastUsedAt;
-    @Column(name = "usage_count")
-    public long usageCount;
-    @Column(name = "revoked_at")
-    public Instant revokedAt;
-    @Column(name = "created_at")
-    public Instant createdAt;
-    @Column(name = "updated_at")
-    public Instant updatedAt;
+    static final String COLUMNS = "id, user_id, tenant_id, name, environment, key_prefix, last4, secret_hash, scopes, allowed_ips,"
+            + " rate_limit_rpm, expires_at, last_used_at, usage_count, revoked_at, created_at, updated_at";
+
+    static ApiKey from(Row row) {
+        return new ApiKey(row.getUUID("id"), row.getUUID("user_id"), row.getUUID("tenant_id"), row.getString("name"),
+                row.getString("environment"), row.getString("key_prefix"), row.getString("last4"), row.getString("secret_hash"),
+                List.of(row.getArrayOfStrings("scopes")), List.of(row.getArrayOfStrings("allowed_ips")),
+                row.getInteger("rate_limit_rpm"), instant(row.getOffsetDateTime("expires_at")),
+                instant(row.getOffsetDateTime("last_used_at")), row.getLong("usage_count"),
+                instant(row.getOffsetDateTime("revoked_at")), instant(row.getOffsetDateTime("created_at")),
+                instant(row.getOffsetDateTime("updated_at")));
+    }
 
     public boolean active(Instant now) {
         return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));
+    }
+
+    private static Instant instant(OffsetDateTime at) {
+        return at == null ? null : at.toInstant();
     }
 }

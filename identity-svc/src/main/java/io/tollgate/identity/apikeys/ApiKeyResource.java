@@ -5,7 +5,6 @@ import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.security.CurrentPrincipal;
-import io.tollgate.kit.security.Principal;
 import io.tollgate.kit.web.NoStore;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -48,9 +47,9 @@ public class ApiKeyResource {
                           List<String> allowedIps, int rateLimitRpm, Instant expiresAt, Instant lastUsedAt,
                           long usageCount, boolean isActive, Instant revokedAt, Instant createdAt, String secretKey) {
         static KeyView of(ApiKey key, String secret, Instant now) {
-            return new KeyView(key.id, key.name, key.environment, key.keyPrefix, key.last4, key.scopes, key.allowedIps,
-                    key.rateLimitRpm, key.expiresAt, key.lastUsedAt, key.usageCount, key.active(now),
-                    key.revokedAt, key.createdAt, secret);
+            return new KeyView(key.id(), key.name(), key.environment(), key.keyPrefix(), key.last4(), key.scopes(), key.allowedIps(),
+                    key.rateLimitRpm(), key.expiresAt(), key.lastUsedAt(), key.usageCount(), key.active(now),
+                    key.revokedAt(), key.createdAt(), secret);
         }
     }
 
@@ -80,7 +79,7 @@ public class ApiKeyResource {
     @Operation(summary = "Create a key; the secret is in this response only",
             description = "No Idempotency-Key here on purpose: replaying the response would mean storing the secret.")
     public Uni<Response> create(@Valid @NotNull NewKey body) {
-        return keys.create(principal.jwt(), new ApiKeyService.Settings(body.name(), body.environment(), body.scopes(),
+        return keys.create(principal.jwt().owner(), new ApiKeyService.Settings(body.name(), body.environment(), body.scopes(),
                         body.allowedIps(), body.rateLimitRpm(), body.expiresAt()))
                 .map(created -> Response.status(201).entity(KeyView.of(created.key(), created.secret(), clock.instant())).build());
     }
@@ -88,13 +87,13 @@ public class ApiKeyResource {
     @GET
     @Operation(summary = "The caller's keys: prefix and last four characters only")
     public Uni<Page<KeyView>> list(@Valid @BeanParam PageRequest page) {
-        return keys.list(principal.jwt(), page).map(p -> p.map(k -> KeyView.of(k, null, clock.instant())));
+        return keys.list(principal.jwt().owner(), page).map(p -> p.map(k -> KeyView.of(k, null, clock.instant())));
     }
 
     @GET
     @Path("/{id}")
     public Uni<KeyView> get(@PathParam("id") UUID id) {
-        return keys.get(principal.jwt(), id).map(k -> KeyView.of(k, null, clock.instant()));
+        return keys.get(principal.jwt().owner(), id).map(k -> KeyView.of(k, null, clock.instant()));
     }
 
     @PATCH
@@ -102,7 +101,7 @@ public class ApiKeyResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Change name, scopes, allowed addresses, rate limit or expiry")
     public Uni<KeyView> update(@PathParam("id") UUID id, @Valid @NotNull KeyChanges body) {
-        return keys.update(principal.jwt(), id, new ApiKeyService.Settings(body.name(), null, body.scopes(), body.allowedIps(),
+        return keys.update(principal.jwt().owner(), id, new ApiKeyService.Settings(body.name(), null, body.scopes(), body.allowedIps(),
                 body.rateLimitRpm(), body.expiresAt())).map(k -> KeyView.of(k, null, clock.instant()));
     }
 
@@ -110,20 +109,20 @@ public class ApiKeyResource {
     @Path("/{id}/regenerate")
     @Operation(summary = "A new secret with the same settings; the old one stops working at once")
     public Uni<KeyView> regenerate(@PathParam("id") UUID id) {
-        return keys.regenerate(principal.jwt(), id).map(c -> KeyView.of(c.key(), c.secret(), clock.instant()));
+        return keys.regenerate(principal.jwt().owner(), id).map(c -> KeyView.of(c.key(), c.secret(), clock.instant()));
     }
 
     @POST
     @Path("/{id}/revoke")
     @Operation(summary = "Deactivate a key and keep it for the record")
     public Uni<KeyView> revoke(@PathParam("id") UUID id) {
-        return keys.revoke(principal.jwt(), id, "revoked by its owner").map(k -> KeyView.of(k, null, clock.instant()));
+        return keys.revoke(principal.jwt().owner(), id, "revoked by its owner").map(k -> KeyView.of(k, null, clock.instant()));
     }
 
     @DELETE
     @Path("/{id}")
     public Uni<Response> delete(@PathParam("id") UUID id) {
-        return keys.delete(principal.jwt(), id).replaceWith(Response.noContent().build());
+        return keys.delete(principal.jwt().owner(), id).replaceWith(Response.noContent().build());
     }
 
 }

@@ -1,7 +1,5 @@
 package io.tollgate.identity.apikeys;
 
-import io.tollgate.kit.net.IpRules;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.identity.ApiKeyCreated;
 import io.tollgate.contracts.identity.ApiKeyRegenerated;
@@ -9,12 +7,14 @@ import io.tollgate.contracts.identity.ApiKeyRevoked;
 import io.tollgate.contracts.identity.ApiKeyUpdated;
 import io.tollgate.identity.crypto.Secrets;
 import io.tollgate.identity.keys.TokenIssuer;
-import io.tollgate.identity.users.User;
+import io.tollgate.kit.net.IpRules;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.problem.ProblemException;
-import io.tollgate.kit.security.Principal;
+import io.tollgate.kit.security.Owner;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -37,14 +37,18 @@ public class ApiKeyService {
     public record Exchanged(TokenIssuer.Issued token, ApiKey key) {
     }
 
+    private final ApiKeyRepository keys;
+    private final Pool pool;
     private final Outbox outbox;
     private final TokenIssuer issuer;
     private final KeyUsage usage;
     private final Clock clock;
     private final int maxKeys;
 
-    public ApiKeyService(Outbox outbox, TokenIssuer issuer, KeyUsage usage, Clock clock,
+    public ApiKeyService(ApiKeyRepository keys, Pool pool, Outbox outbox, TokenIssuer issuer, KeyUsage usage, Clock clock,
                          @ConfigProperty(name = "tollgate.identity.api-keys.max-per-user", defaultValue = "25") int maxKeys) {
+        this.keys = keys;
+        this.pool = pool;
         this.outbox = outbox;
         this.issuer = issuer;
         this.usage = usage;
@@ -52,112 +56,89 @@ public class ApiKeyService {
         this.maxKeys = maxKeys;
     }
 
-    public Uni<Created> create(Principal owner, Settings settings) {
+    public Uni<Created> create(Owner owner, Settings settings) {
         validate(settings, true);
         Instant now = clock.instant();
         String environment = settings.environment() == null ? "live" : settings.environment();
         String secret = KeyFormat.generate(environment);
         KeyFormat.Parsed parsed = KeyFormat.parse(secret);
-        return Panache.withTransaction(() -> ApiKey.count("userId = ?1 and revokedAt is null", owner.userUuid())
-                .chain(count -> {
-                    if (count >= maxKeys) {
-                        return Uni.createFrom().failure(ProblemException.conflict("API_KEY_LIMIT",
-                                "You already have " + maxKeys + " active API keys; revoke one first."));
-                    }
-                    ApiKey key = new ApiKey();
-                    key.id = UUID.randomUUID();
-                    key.userId = owner.userUuid();
-                    key.tenantId = owner.tenantId();
-                    key.name = settings.name().trim();
-                    key.environment = environment;
-                    key.keyPrefix = parsed.prefix();
-                    key.last4 = parsed.last4();
-                    key.secretHash = Secrets.sha256(secret);
-                    key.scopes = List.copyOf(settings.scopes());
-                    key.allowedIps = settings.allowedIps() == null ? List.of() : List.copyOf(settings.allowedIps());
-                    key.rateLimitRpm = settings.rateLimitRpm() == null ? 100 : settings.rateLimitRpm();
-                    key.expiresAt = settings.expiresAt();
-                    key.createdAt = now;
-                    key.updatedAt = now;
-                    return key.persist().chain(() -> announce(key, new ApiKeyCreated(key.id, key.keyPrefix, key.userId,
-                            key.tenantId, key.scopes, null, now))).replaceWith(new Created(key, secret));
-                }));
+        ApiKey key = new ApiKey(UUID.randomUUID(), owner.userId(), owner.tenantId(), settings.name().trim(), environment,
+                parsed.prefix(), parsed.last4(), Secrets.sha256(secret), List.copyOf(settings.scopes()),
+                settings.allowedIps() == null ? List.of() : List.copyOf(settings.allowedIps()),
+                settings.rateLimitRpm() == null ? 100 : settings.rateLimitRpm(), settings.expiresAt(), null, 0, null, now, now);
+        return pool.withTransaction(tx -> keys.countActive(tx, owner).chain(count -> {
+            if (count >= maxKeys) {
+                return Uni.createFrom().failure(ProblemException.conflict("API_KEY_LIMIT",
+                        "You already have " + maxKeys + " active API keys; revoke one first."));
+            }
+            return keys.insert(tx, key).chain(() -> announce(tx, key, new ApiKeyCreated(key.id(), key.keyPrefix(), key.userId(),
+                    key.tenantId(), key.scopes(), null, now))).replaceWith(new Created(key, secret));
+        }));
     }
 
-    public Uni<Page<ApiKey>> list(Principal owner, PageRequest page) {
-        return Panache.withSession(() -> ApiKey.<ApiKey>find("userId = ?1 order by createdAt desc", owner.userUuid())
-                .page(page.page() - 1, page.size()).list()
-                .chain(rows -> ApiKey.count("userId", owner.userUuid()).map(total -> Page.of(rows, page, total))));
+    public Uni<Page<ApiKey>> list(Owner owner, PageRequest page) {
+        return keys.page(owner, page).map(slice -> Page.of(slice.rows(), page, slice.total()));
     }
 
-    public Uni<ApiKey> get(Principal owner, UUID id) {
-        return Panache.withSession(() -> owned(owner, id));
+    public Uni<ApiKey> get(Owner owner, UUID id) {
+        return keys.find(owner, id).map(key -> found(key, id));
     }
 
-    public Uni<ApiKey> update(Principal owner, UUID id, Settings changes) {
+    /** Every key of the owner, newest first (for an administrator). */
+    public Uni<List<ApiKey>> all(Owner owner) {
+        return keys.all(owner);
+    }
+
+    public Uni<ApiKey> update(Owner owner, UUID id, Settings changes) {
         validate(changes, false);
-        return Panache.withTransaction(() -> owned(owner, id).invoke(key -> {
-            if (changes.name() != null) {
-                key.name = changes.name().trim();
-            }
-            if (changes.scopes() != null) {
-                key.scopes = List.copyOf(changes.scopes());
-            }
-            if (changes.allowedIps() != null) {
-                key.allowedIps = List.copyOf(changes.allowedIps());
-            }
-            if (changes.rateLimitRpm() != null) {
-                key.rateLimitRpm = changes.rateLimitRpm();
-            }
-            if (changes.expiresAt() != null) {
-                key.expiresAt = changes.expiresAt();
-            }
-            key.updatedAt = clock.instant();
-        }).call(key -> announce(key, new ApiKeyUpdated(key.id, key.keyPrefix, key.userId, key.tenantId, key.scopes,
-                null, clock.instant()))));
+        Instant now = clock.instant();
+        return pool.withTransaction(tx -> keys.update(tx, owner, id, changes.name() == null ? null : changes.name().trim(),
+                        changes.scopes(), changes.allowedIps(), changes.rateLimitRpm(), changes.expiresAt(), now)
+                .map(key -> found(key, id))
+                .call(key -> announce(tx, key, new ApiKeyUpdated(key.id(), key.keyPrefix(), key.userId(), key.tenantId(),
+                        key.scopes(), null, clock.instant()))));
     }
 
     /** A new secret with the same settings; the old secret stops working at once. */
-    public Uni<Created> regenerate(Principal owner, UUID id) {
-        return Panache.withTransaction(() -> owned(owner, id).chain(key -> {
-            if (key.revokedAt != null) {
+    public Uni<Created> regenerate(Owner owner, UUID id) {
+        return pool.withTransaction(tx -> keys.lock(tx, owner, id).map(key -> found(key, id)).chain(key -> {
+            if (key.revokedAt() != null) {
                 return Uni.createFrom().failure(ProblemException.conflict("API_KEY_REVOKED", "A revoked key cannot be regenerated."));
             }
-            String secret = KeyFormat.generate(key.environment);
+            String secret = KeyFormat.generate(key.environment());
             KeyFormat.Parsed parsed = KeyFormat.parse(secret);
-            String oldPrefix = key.keyPrefix;
-            key.keyPrefix = parsed.prefix();
-            key.last4 = parsed.last4();
-            key.secretHash = Secrets.sha256(secret);
-            key.updatedAt = clock.instant();
-            return announce(key, new ApiKeyRegenerated(key.id, oldPrefix, key.userId, key.tenantId, key.scopes,
-                    "regenerated", clock.instant())).replaceWith(new Created(key, secret));
+            return keys.replaceSecret(tx, key.id(), parsed.prefix(), parsed.last4(), Secrets.sha256(secret), clock.instant())
+                    .call(fresh -> announce(tx, fresh, new ApiKeyRegenerated(fresh.id(), key.keyPrefix(), fresh.userId(),
+                            fresh.tenantId(), fresh.scopes(), "regenerated", clock.instant())))
+                    .map(fresh -> new Created(fresh, secret));
         }));
     }
 
-    public Uni<ApiKey> revoke(Principal owner, UUID id, String reason) {
-        return Panache.withTransaction(() -> owned(owner, id).chain(key -> {
-            if (key.revokedAt != null) {
+    public Uni<ApiKey> revoke(Owner owner, UUID id, String reason) {
+        return pool.withTransaction(tx -> keys.lock(tx, owner, id).map(key -> found(key, id)).chain(key -> {
+            if (key.revokedAt() != null) {
                 return Uni.createFrom().failure(ProblemException.conflict("API_KEY_REVOKED", "This key is already revoked."));
             }
-            return revokeNow(key, reason).replaceWith(key);
+            Instant now = clock.instant();
+            return keys.revoke(tx, key.id(), now).call(revoked -> announceRevoked(tx, revoked, reason, now));
         }));
     }
 
-    public Uni<Void> delete(Principal owner, UUID id) {
-        return Panache.withTransaction(() -> owned(owner, id)
-                .chain(key -> (key.revokedAt == null ? revokeNow(key, "deleted") : Uni.createFrom().voidItem())
-                        .chain(key::delete)));
+    public Uni<Void> delete(Owner owner, UUID id) {
+        return pool.withTransaction(tx -> keys.lock(tx, owner, id).map(key -> found(key, id))
+                .call(key -> key.revokedAt() == null ? announceRevoked(tx, key, "deleted", clock.instant()) : Uni.createFrom().voidItem())
+                .chain(key -> keys.delete(tx, key.id())));
     }
 
-    /** Revokes every active key of a user (a ban); call inside a transaction. */
-    public Uni<Integer> revokeAllOf(UUID userId, String reason) {
-        return ApiKey.<ApiKey>list("userId = ?1 and revokedAt is null", userId).chain(keys -> {
-            Uni<Integer> count = Uni.createFrom().item(0);
-            for (ApiKey key : keys) {
-                count = count.chain(n -> revokeNow(key, reason).replaceWith(n + 1));
+    /** Revokes every active key of the owner (a ban) in {@code tx}; returns how many. */
+    public Uni<Integer> revokeAll(SqlClient tx, Owner owner, String reason) {
+        Instant now = clock.instant();
+        return keys.revokeAll(tx, owner, now).chain(revoked -> {
+            Uni<Void> events = Uni.createFrom().voidItem();
+            for (ApiKey key : revoked) {
+                events = events.chain(() -> announceRevoked(tx, key, reason, now));
             }
-            return count;
+            return events.replaceWith(revoked.size());
         });
     }
 
@@ -168,50 +149,42 @@ public class ApiKeyService {
             return Uni.createFrom().failure(invalidKey());
         }
         Instant now = clock.instant();
-        return Panache.withSession(() -> ApiKey.<ApiKey>find("secretHash", Secrets.sha256(secret)).firstResult()
-                .chain(key -> {
-                    if (key == null) {
-                        return Uni.createFrom().failure(invalidKey());
-                    }
-                    if (key.revokedAt != null) {
-                        return Uni.createFrom().failure(ProblemException.unauthorized("API_KEY_REVOKED", "This API key was revoked."));
-                    }
-                    if (key.expiresAt != null && !key.expiresAt.isAfter(now)) {
-                        return Uni.createFrom().failure(ProblemException.unauthorized("API_KEY_EXPIRED", "This API key has expired."));
-                    }
-                    if (!IpRules.allows(key.allowedIps, callerIp)) {
-                        return Uni.createFrom().failure(ProblemException.forbidden("IP_NOT_ALLOWED",
-                                "This API key may not be used from this address."));
-                    }
-                    return User.<User>findById(key.userId).map(user -> {
-                        if (user == null || user.banned(now)) {
-                            throw ProblemException.forbidden("USER_BANNED", "The owner of this API key is banned.");
-                        }
-                        usage.record(key.id, now);
-                        return new Exchanged(issuer.apiKey(user.id, user.tenantId, key.id, user.role, user.emailVerified(),
-                                key.scopes, key.rateLimitRpm, key.expiresAt), key);
-                    });
-                }));
-    }
-
-    private Uni<Void> revokeNow(ApiKey key, String reason) {
-        Instant now = clock.instant();
-        key.revokedAt = now;
-        key.updatedAt = now;
-        return announce(key, new ApiKeyRevoked(key.id, key.keyPrefix, key.userId, key.tenantId, key.scopes, reason, now));
-    }
-
-    private Uni<Void> announce(ApiKey key, Object event) {
-        return outbox.append(key.id.toString(), "api-keys/" + key.id, event).replaceWithVoid();
-    }
-
-    private static Uni<ApiKey> owned(Principal owner, UUID id) {
-        return ApiKey.<ApiKey>findById(id).map(key -> {
-            if (key == null || !key.userId.equals(owner.userUuid())) {
-                throw ProblemException.notFound("API key " + id);
+        return keys.forExchange(Secrets.sha256(secret), now).map(found -> {
+            if (found == null) {
+                throw invalidKey();
             }
-            return key;
+            ApiKey key = found.key();
+            if (key.revokedAt() != null) {
+                throw ProblemException.unauthorized("API_KEY_REVOKED", "This API key was revoked.");
+            }
+            if (key.expiresAt() != null && !key.expiresAt().isAfter(now)) {
+                throw ProblemException.unauthorized("API_KEY_EXPIRED", "This API key has expired.");
+            }
+            if (!IpRules.allows(key.allowedIps(), callerIp)) {
+                throw ProblemException.forbidden("IP_NOT_ALLOWED", "This API key may not be used from this address.");
+            }
+            if (found.ownerBanned()) {
+                throw ProblemException.forbidden("USER_BANNED", "The owner of this API key is banned.");
+            }
+            usage.record(key.id(), now);
+            return new Exchanged(issuer.apiKey(key.userId(), found.ownerTenantId(), key.id(), found.ownerRole(),
+                    found.ownerEmailVerified(), key.scopes(), key.rateLimitRpm(), key.expiresAt()), key);
         });
+    }
+
+    private Uni<Void> announceRevoked(SqlClient tx, ApiKey key, String reason, Instant now) {
+        return announce(tx, key, new ApiKeyRevoked(key.id(), key.keyPrefix(), key.userId(), key.tenantId(), key.scopes(), reason, now));
+    }
+
+    private Uni<Void> announce(SqlClient tx, ApiKey key, Object event) {
+        return outbox.append(tx, key.id().toString(), "api-keys/" + key.id(), event).replaceWithVoid();
+    }
+
+    private static ApiKey found(ApiKey key, UUID id) {
+        if (key == null) {
+            throw ProblemException.notFound("API key " + id);
+        }
+        return key;
     }
 
     private void validate(Settings settings, boolean creating) {

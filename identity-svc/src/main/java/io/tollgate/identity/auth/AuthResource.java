@@ -1,6 +1,5 @@
 package io.tollgate.identity.auth;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.identity.sessions.SessionService;
@@ -69,7 +68,7 @@ public class AuthResource {
         public static AuthTokens of(SessionService.Tokens tokens) {
             var u = tokens.user();
             return new AuthTokens(tokens.accessToken(), tokens.refreshToken(), "Bearer", tokens.expiresIn(),
-                    new UserView(u.id, u.tenantId, u.email, u.fullName, u.role, u.emailVerified()));
+                    new UserView(u.id(), u.tenantId(), u.email(), u.fullName(), u.role(), u.emailVerified()));
         }
     }
 
@@ -125,8 +124,7 @@ public class AuthResource {
         if (caller.sessionId() == null) {
             throw ProblemException.badRequest("NO_SESSION", "This token has no session.");
         }
-        return Panache.withTransaction(() -> sessions.revoke(caller.sessionId(), "logout"))
-                .replaceWith(Response.noContent().build());
+        return sessions.logout(caller.owner(), caller.sessionId()).replaceWith(Response.noContent().build());
     }
 
     @GET
@@ -134,13 +132,7 @@ public class AuthResource {
     @Authenticated
     @Operation(summary = "The caller's sign-in attempts, newest first")
     public Uni<Page<LoginEntry>> history(@Valid @BeanParam PageRequest page, @QueryParam("success") Boolean success) {
-        Principal caller = principal.jwt();
-        String where = success == null ? "userId = ?1" : "userId = ?1 and success = ?2";
-        Object[] params = success == null ? new Object[]{caller.userUuid()} : new Object[]{caller.userUuid(), success};
-        return Panache.withSession(() -> LoginRecord.<LoginRecord>find(where + " order by createdAt desc, id desc", params)
-                .page(page.page() - 1, page.size()).list()
-                .chain(rows -> LoginRecord.count(where, params).map(total -> Page.of(rows.stream()
-                        .map(r -> new LoginEntry(r.id, r.success, r.errorCode, r.ipAddress, r.userAgent, r.createdAt))
-                        .toList(), page, total))));
+        return logins.history(principal.jwt().owner(), success, page).map(p -> p.map(r -> new LoginEntry(r.id(), r.success(),
+                r.errorCode(), r.ipAddress(), r.userAgent(), r.createdAt())));
     }
 }

@@ -1,11 +1,10 @@
 package io.tollgate.identity.internal;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.identity.apikeys.ApiKeyService;
 import io.tollgate.identity.keys.TokenIssuer;
-import io.tollgate.identity.tenants.Tenant;
+import io.tollgate.identity.tenants.TenantService;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.web.NoStore;
@@ -56,12 +55,15 @@ public class InternalResource {
 
     private final TokenIssuer issuer;
     private final ApiKeyService keys;
+    private final TenantService tenants;
     private final CurrentPrincipal principal;
     private final ServiceCredentials credentials;
 
-    public InternalResource(TokenIssuer issuer, ApiKeyService keys, CurrentPrincipal principal, ServiceCredentials credentials) {
+    public InternalResource(TokenIssuer issuer, ApiKeyService keys, TenantService tenants, CurrentPrincipal principal,
+                            ServiceCredentials credentials) {
         this.issuer = issuer;
         this.keys = keys;
+        this.tenants = tenants;
         this.principal = principal;
         this.credentials = credentials;
     }
@@ -84,8 +86,8 @@ public class InternalResource {
     public Uni<Exchange> exchange(@Valid @NotNull ExchangeRequest body) {
         requireGateway();
         return keys.exchange(body.key(), body.ipAddress()).map(e -> new Exchange(e.token().token(), e.token().expiresIn(),
-                e.token().expiresAt(), e.key().id, e.key().userId, e.key().tenantId, e.key().scopes, e.key().rateLimitRpm,
-                e.key().allowedIps == null ? List.of() : e.key().allowedIps));
+                e.token().expiresAt(), e.key().id(), e.key().userId(), e.key().tenantId(), e.key().scopes(), e.key().rateLimitRpm(),
+                e.key().allowedIps()));
     }
 
     @GET
@@ -94,8 +96,8 @@ public class InternalResource {
     @Operation(summary = "Every tenant's allowed browser origins, for the gateway's CORS (gateway only)")
     public Uni<Map<String, List<TenantOrigins>>> tenantOrigins() {
         requireGateway();
-        return Panache.withSession(() -> Tenant.<Tenant>listAll()).map(tenants -> Map.of("data", tenants.stream()
-                .map(t -> new TenantOrigins(t.id, t.allowedOrigins == null ? List.of() : t.allowedOrigins)).toList()));
+        return tenants.allowedOrigins().map(all -> Map.of("data", all.stream()
+                .map(t -> new TenantOrigins(t.tenantId(), t.origins())).toList()));
     }
 
     private void requireGateway() {

@@ -1,8 +1,7 @@
 package io.tollgate.identity.keys;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.tollgate.identity.tenants.Tenant;
+import io.tollgate.identity.tenants.TenantService;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -28,13 +27,15 @@ public class WellKnownResource {
 
     private final SigningKeys keys;
     private final TokenIssuer issuer;
+    private final TenantService tenants;
     private final String publicBaseUrl;
     private final String publicHost;
 
-    public WellKnownResource(SigningKeys keys, TokenIssuer issuer,
+    public WellKnownResource(SigningKeys keys, TokenIssuer issuer, TenantService tenants,
                              @ConfigProperty(name = "tollgate.public-base-url", defaultValue = "http://127.0.0.1:8080") String publicBaseUrl) {
         this.keys = keys;
         this.issuer = issuer;
+        this.tenants = tenants;
         this.publicBaseUrl = publicBaseUrl;
         String host = URI.create(publicBaseUrl).getHost();
         this.publicHost = host == null ? "" : host.toLowerCase(Locale.ROOT);
@@ -63,8 +64,7 @@ public class WellKnownResource {
         if (host == null || !host.matches("^[a-z0-9.-]{1,253}$") || host.equals(publicHost)) {
             return Uni.createFrom().item(document(publicBaseUrl));
         }
-        return Panache.withSession(() -> Tenant.<Tenant>find("lower(customDomain) = ?1 and domainVerified = true", host)
-                        .firstResult())
+        return tenants.byVerifiedDomain(host)
                 .map(tenant -> document(tenant == null ? publicBaseUrl
                         : ("http".equals(forwardedProto) ? "http" : "https") + "://" + host));
     }

@@ -69,7 +69,7 @@ public class MfaResource {
         if (body != null && body.factorType() != null && !"TOTP".equals(body.factorType())) {
             throw ProblemException.validation("factor_type", "only TOTP is supported");
         }
-        return mfa.setup(caller.userUuid(), body == null ? null : body.label())
+        return mfa.setup(caller.owner(), body == null ? null : body.label())
                 .map(s -> new SetupView(s.factorId(), s.secret(), s.qrCodeUrl(), s.recoveryCodes()));
     }
 
@@ -78,7 +78,7 @@ public class MfaResource {
     @Authenticated
     @Operation(summary = "Confirm enrolment with a current code; sign-ins need a code from now on")
     public Uni<Map<String, Boolean>> verify(@Valid @NotNull VerifyRequest body) {
-        return mfa.confirm(principal.jwt().userUuid(), body.factorId(), body.code()).replaceWith(Map.of("mfa_enabled", true));
+        return mfa.confirm(principal.jwt().owner(), body.factorId(), body.code()).replaceWith(Map.of("mfa_enabled", true));
     }
 
     @POST
@@ -93,7 +93,7 @@ public class MfaResource {
     @Authenticated
     @Operation(summary = "Turn the second factor off with a current TOTP or recovery code")
     public Uni<Response> disable(@Valid @NotNull DisableRequest body) {
-        return mfa.disable(principal.jwt().userUuid(), body.code()).replaceWith(Response.noContent().build());
+        return mfa.disable(principal.jwt().owner(), body.code()).replaceWith(Response.noContent().build());
     }
 
 }

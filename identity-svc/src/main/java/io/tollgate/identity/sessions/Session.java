@@ -1,47 +1,29 @@
 package io.tollgate.identity.sessions;
 
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-import org.hibernate.annotations.JdbcTypeCode;
-import org.hibernate.type.SqlTypes;
+import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
-@Entity
-@Table(name = "sessions")
-public class Session extends PanacheEntityBase {
+/** A signed-in device of a user; {@link #from} is the one mapping of its row. */
+public record Session(UUID id, UUID userId, UUID tenantId, String deviceName, String userAgent, String ipAddress,
+                      List<String> amr, Instant createdAt, Instant lastUsedAt, Instant expiresAt, Instant revokedAt,
+                      String revokeReason) {
 
-    @Id
-    public UUID id;
-    @Column(name = "user_id")
-    public UUID userId;
-    @Column(name = "tenant_id")
-    public UUID tenantId;
-    @Column(name = "device_name")
-    public String deviceName;
-    @Column(name = "user_agent")
-    public String userAgent;
-    @Column(name = "ip_address")
-    public String ipAddress;
-    @JdbcTypeCode(SqlTypes.ARRAY)
-    public List<String> amr;
-    @Column(name = "created_at")
-    public Instant createdAt;
-    @Column(name = "last_used_at")
-    public Instant lastUsedAt;
-    @Column(name = "expires_at")
-    public Instant expiresAt;
-    @Column(name = "revoked_at")
-    public Instant revokedAt;
-    @Column(name = "revoke_reason")
-    public String revokeReason;
+    static final String COLUMNS = "id, user_id, tenant_id, device_name, user_agent, ip_address, amr, created_at, last_used_at,"
+            + " expires_at, revoked_at, revoke_reason";
 
-    public boolean active(Instant now) {
-        return revokedAt == null && expiresAt.isAfter(now);
+    static Session from(Row row) {
+        return new Session(row.getUUID("id"), row.getUUID("user_id"), row.getUUID("tenant_id"), row.getString("device_name"),
+                row.getString("user_agent"), row.getString("ip_address"), List.of(row.getArrayOfStrings("amr")),
+                instant(row.getOffsetDateTime("created_at")), instant(row.getOffsetDateTime("last_used_at")),
+                instant(row.getOffsetDateTime("expires_at")), instant(row.getOffsetDateTime("revoked_at")),
+                row.getString("revoke_reason"));
+    }
+
+    private static Instant instant(OffsetDateTime at) {
+        return at == null ? null : at.toInstant();
     }
 }

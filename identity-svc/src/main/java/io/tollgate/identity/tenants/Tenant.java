@@ -1,63 +1,36 @@
 package io.tollgate.identity.tenants;
 
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
-import io.smallrye.mutiny.Uni;
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
-import org.hibernate.annotations.JdbcTypeCode;
-import org.hibernate.type.SqlTypes;
+import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-@Entity
-@Table(name = "tenants")
-public class Tenant extends PanacheEntityBase {
+/** A tenant (a white-label operator); {@link #from} is the one mapping of its row. */
+public record Tenant(UUID id, String slug, String name, String kind, String status, String contactEmail, String contactName,
+                     String contactPhone, String billingEmail, String currency, List<String> allowedOrigins,
+                     String customDomain, boolean domainVerified, Integer maxUsers, Integer maxStorageGb,
+                     Integer monthlyRenderQty, Instant trialEndsAt, Map<String, Object> branding, Instant createdAt,
+                     Instant updatedAt) {
 
-    public static final UUID DEFAULT_ID = UUID.fromString("00000000-0000-4000-8000-000000000001");
+    static final String COLUMNS = "id, slug, name, kind, status, contact_email, contact_name, contact_phone, billing_email,"
+            + " currency, allowed_origins, custom_domain, domain_verified, max_users, max_storage_gb, monthly_render_qty,"
+            + " trial_ends_at, branding, created_at, updated_at";
 
-    @Id
-    public UUID id;
-    public String slug;
-    public String name;
-    public String kind;
-    public String status;
-    @Column(name = "contact_email")
-    public String contactEmail;
-    @Column(name = "contact_name")
-    public String contactName;
-    @Column(name = "contact_phone")
-    public String contactPhone;
-    @Column(name = "billing_email")
-    public String billingEmail;
-    public String currency;
-    @Column(name = "allowed_origins")
-    @JdbcTypeCode(SqlTypes.ARRAY)
-    public List<String> allowedOrigins;
-    @Column(name = "custom_domain")
-    public String customDomain;
-    @Column(name = "domain_verified")
-    public boolean domainVerified;
-    @Column(name = "max_users")
-    public Integer maxUsers;
-    @Column(name = "max_storage_gb")
-    public Integer maxStorageGb;
-    @Column(name = "monthly_render_qty")
-    public Integer monthlyRenderQty;
-    @Column(name = "trial_ends_at")
-    public Instant trialEndsAt;
-    @JdbcTypeCode(SqlTypes.JSON)
-    public Map<String, Object> branding;
-    @Column(name = "created_at")
-    public Instant createdAt;
-    @Column(name = "updated_at")
-    public Instant updatedAt;
+    static Tenant from(Row row) {
+        return new Tenant(row.getUUID("id"), row.getString("slug"), row.getString("name"), row.getString("kind"),
+                row.getString("status"), row.getString("contact_email"), row.getString("contact_name"),
+                row.getString("contact_phone"), row.getString("billing_email"), row.getString("currency"),
+                List.of(row.getArrayOfStrings("allowed_origins")), row.getString("custom_domain"),
+                row.getBoolean("domain_verified"), row.getInteger("max_users"), row.getInteger("max_storage_gb"),
+                row.getInteger("monthly_render_qty"), instant(row.getOffsetDateTime("trial_ends_at")),
+                row.getJsonObject("branding").getMap(), instant(row.getOffsetDateTime("created_at")),
+                instant(row.getOffsetDateTime("updated_at")));
+    }
 
-    public static Uni<Tenant> bySlug(String slug) {
-        return find("slug", slug).firstResult();
+    private static Instant instant(OffsetDateTime at) {
+        return at == null ? null : at.toInstant();
     }
 }

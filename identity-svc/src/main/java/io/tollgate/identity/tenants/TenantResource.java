@@ -60,9 +60,9 @@ public class TenantResource {
                              Integer maxStorageGb, Integer monthlyRenderQty, Instant trialEndsAt, Map<String, Object> branding,
                              Instant createdAt) {
         static TenantView of(Tenant t) {
-            return new TenantView(t.id, t.slug, t.name, t.kind, t.status, t.contactEmail, t.contactName, t.contactPhone,
-                    t.billingEmail, t.currency, t.allowedOrigins, t.customDomain, t.domainVerified, t.maxUsers, t.maxStorageGb,
-                    t.monthlyRenderQty, t.trialEndsAt, t.branding, t.createdAt);
+            return new TenantView(t.id(), t.slug(), t.name(), t.kind(), t.status(), t.contactEmail(), t.contactName(), t.contactPhone(),
+                    t.billingEmail(), t.currency(), t.allowedOrigins(), t.customDomain(), t.domainVerified(), t.maxUsers(), t.maxStorageGb(),
+                    t.monthlyRenderQty(), t.trialEndsAt(), t.branding(), t.createdAt());
         }
     }
 
@@ -92,7 +92,7 @@ public class TenantResource {
     @Path("/by-slug/{slug}")
     @Operation(summary = "Resolve a tenant by slug (public: name, status and branding only)")
     public Uni<PublicTenant> bySlug(@PathParam("slug") String slug) {
-        return tenants.bySlug(slug).map(t -> new PublicTenant(t.id, t.slug, t.name, t.status, t.branding));
+        return tenants.bySlug(slug).map(t -> new PublicTenant(t.id(), t.slug(), t.name(), t.status(), t.branding()));
     }
 
     @GET
@@ -117,7 +117,7 @@ public class TenantResource {
     @Path("/{id}/branding")
     @Authenticated
     public Uni<Map<String, Object>> branding(@PathParam("id") UUID id) {
-        return tenants.get(principal.get(), id).map(t -> t.branding);
+        return tenants.get(principal.get(), id).map(Tenant::branding);
     }
 
     @PUT
@@ -126,7 +126,7 @@ public class TenantResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Replace the branding used by the UI and the tenant's mail")
     public Uni<Map<String, Object>> putBranding(@PathParam("id") UUID id, @Valid @NotNull Branding body) {
-        return tenants.putBranding(principal.get(), id, body).map(t -> t.branding);
+        return tenants.putBranding(principal.get(), id, body).map(Tenant::branding);
     }
 
     @POST

@@ -1,6 +1,5 @@
 package io.tollgate.identity.tenants;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.identity.TenantCreated;
 import io.tollgate.contracts.identity.TenantUpdated;
@@ -9,14 +8,14 @@ import io.tollgate.identity.users.Conflicts;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.Principal;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,11 +42,15 @@ public class TenantService {
 
     private static final Duration CHALLENGE_TTL = Duration.ofDays(7);
 
+    private final TenantRepository tenants;
+    private final Pool pool;
     private final Outbox outbox;
     private final DnsTxtLookup dns;
     private final Clock clock;
 
-    public TenantService(Outbox outbox, DnsTxtLookup dns, Clock clock) {
+    public TenantService(TenantRepository tenants, Pool pool, Outbox outbox, DnsTxtLookup dns, Clock clock) {
+        this.tenants = tenants;
+        this.pool = pool;
         this.outbox = outbox;
         this.dns = dns;
         this.clock = clock;
@@ -56,35 +59,36 @@ public class TenantService {
     public Uni<Tenant> create(Principal caller, NewTenant request) {
         requirePlatformAdmin(caller);
         Instant now = clock.instant();
-        Tenant tenant = new Tenant();
-        tenant.id = UUID.randomUUID();
-        tenant.slug = request.slug();
-        tenant.name = request.name().trim();
-        tenant.kind = request.kind() == null ? "Enterprise" : request.kind();
-        tenant.status = "Active";
-        tenant.contactEmail = request.contactEmail();
-        tenant.contactName = request.contactName();
-        tenant.contactPhone = request.contactPhone();
-        tenant.currency = request.currency() == null ? "USD" : request.currency();
-        tenant.allowedOrigins = List.of();
-        tenant.branding = Map.of();
-        tenant.createdAt = now;
-        tenant.updatedAt = now;
-        return Panache.withTransaction(() -> tenant.persist().call(Panache::flush)
-                        .chain(() -> outbox.append(tenant.id.toString(), "tenants/" + tenant.id, new TenantCreated(tenant.id,
-                                tenant.slug, tenant.name, tenant.status, tenant.currency, tenant.allowedOrigins, null, tenant.branding, now)))
+        Tenant tenant = new Tenant(UUID.randomUUID(), request.slug(), request.name().trim(),
+                request.kind() == null ? "Enterprise" : request.kind(), "Active", request.contactEmail(), request.contactName(),
+                request.contactPhone(), null, request.currency() == null ? "USD" : request.currency(), List.of(), null, false,
+                null, null, null, null, Map.of(), now, now);
+        return pool.withTransaction(tx -> tenants.insert(tx, tenant)
+                        .chain(() -> outbox.append(tx, tenant.id().toString(), "tenants/" + tenant.id(), new TenantCreated(tenant.id(),
+                                tenant.slug(), tenant.name(), tenant.status(), tenant.currency(), tenant.allowedOrigins(), null,
+                                tenant.branding(), now)))
                         .replaceWith(tenant))
                 .onFailure(Conflicts::isUniqueViolation).transform(e -> ProblemException.conflict("SLUG_TAKEN",
                         "A tenant with this slug already exists."));
     }
 
     public Uni<Tenant> get(Principal caller, UUID id) {
-        return Panache.withSession(() -> manageable(caller, id));
+        requireManageable(caller, id);
+        return tenants.byId(id).map(t -> found(t, id));
     }
 
     public Uni<Tenant> bySlug(String slug) {
-        return Panache.withSession(() -> Tenant.bySlug(slug))
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("Tenant " + slug));
+        return tenants.bySlug(pool, slug).onItem().ifNull().failWith(() -> ProblemException.notFound("Tenant " + slug));
+    }
+
+    /** The tenant whose verified custom domain is {@code host}, or null. */
+    public Uni<Tenant> byVerifiedDomain(String host) {
+        return tenants.byVerifiedDomain(host);
+    }
+
+    /** Every tenant's allowed browser origins. */
+    public Uni<List<AllowedOrigins>> allowedOrigins() {
+        return tenants.allowedOrigins();
     }
 
     public Uni<Tenant> update(Principal caller, UUID id, Changes changes) {
@@ -100,49 +104,15 @@ public class TenantService {
                 }
             }
         }
-        return Panache.withTransaction(() -> manageable(caller, id).invoke(t -> {
-            if (changes.name() != null) {
-                t.name = changes.name().trim();
-            }
-            if (changes.contactEmail() != null) {
-                t.contactEmail = changes.contactEmail();
-            }
-            if (changes.contactName() != null) {
-                t.contactName = changes.contactName();
-            }
-            if (changes.contactPhone() != null) {
-                t.contactPhone = changes.contactPhone();
-            }
-            if (changes.billingEmail() != null) {
-                t.billingEmail = changes.billingEmail();
-            }
-            if (changes.allowedOrigins() != null) {
-                t.allowedOrigins = List.copyOf(changes.allowedOrigins());
-            }
-            if (changes.status() != null) {
-                t.status = changes.status();
-            }
-            if (changes.maxUsers() != null) {
-                t.maxUsers = changes.maxUsers();
-            }
-            if (changes.maxStorageGb() != null) {
-                t.maxStorageGb = changes.maxStorageGb();
-            }
-            if (changes.monthlyRenderQty() != null) {
-                t.monthlyRenderQty = changes.monthlyRenderQty();
-            }
-            if (changes.trialEndsAt() != null) {
-                t.trialEndsAt = changes.trialEndsAt();
-            }
-            t.updatedAt = clock.instant();
-        }).call(this::announce));
+        requireManageable(caller, id);
+        return pool.withTransaction(tx -> tenants.update(tx, id, changes, clock.instant()).map(t -> found(t, id))
+                .call(t -> announce(tx, t)));
     }
 
     public Uni<Tenant> putBranding(Principal caller, UUID id, Branding branding) {
-        return Panache.withTransaction(() -> manageable(caller, id).invoke(t -> {
-            t.branding = branding.toMap();
-            t.updatedAt = clock.instant();
-        }).call(this::announce));
+        requireManageable(caller, id);
+        return pool.withTransaction(tx -> tenants.setBranding(tx, id, branding.toMap(), clock.instant()).map(t -> found(t, id))
+                .call(t -> announce(tx, t)));
     }
 
     /** Starts a DNS TXT proof of a custom domain. */
@@ -155,61 +125,52 @@ public class TenantService {
         String record = "_tollgate-challenge." + normalized;
         Instant expires = clock.instant().plus(CHALLENGE_TTL);
         UUID verificationId = UUID.randomUUID();
-        return Panache.withTransaction(() -> manageable(caller, id).chain(t -> Panache.getSession().chain(db -> db.createNativeQuery(
-                        "insert into domain_verifications (id, tenant_id, domain, method, token, challenge_record, expires_at) "
-                                + "values (?1, ?2, ?3, 'DNS_TXT', ?4, ?5, ?6)")
-                .setParameter(1, verificationId).setParameter(2, t.id).setParameter(3, normalized).setParameter(4, token)
-                .setParameter(5, record).setParameter(6, expires.atOffset(ZoneOffset.UTC)).executeUpdate())))
+        return get(caller, id)
+                .chain(t -> tenants.insertDomainVerification(t.id(), verificationId, normalized, token, record, expires))
                 .replaceWith(new Challenge(verificationId, normalized, "DNS_TXT", record + " TXT \"tollgate-verify=" + token + "\"", expires));
     }
 
     /** Looks the TXT record up; on a match the domain becomes the tenant's verified custom domain. */
     public Uni<Tenant> checkDomainVerification(Principal caller, UUID id, UUID verificationId) {
-        return Panache.withSession(() -> manageable(caller, id).chain(t -> Panache.getSession().chain(db -> db.createNativeQuery(
-                        "select domain, token, challenge_record, expires_at, verified_at from domain_verifications where id = ?1 and tenant_id = ?2",
-                        Object[].class).setParameter(1, verificationId).setParameter(2, t.id).getResultList())))
-                .chain(rows -> {
-                    if (rows.isEmpty()) {
-                        return Uni.createFrom().failure(ProblemException.notFound("Domain verification " + verificationId));
-                    }
-                    Object[] row = rows.getFirst();
-                    String domain = (String) row[0];
-                    String expected = "tollgate-verify=" + row[1];
-                    if (((OffsetDateTime) row[3]).toInstant().isBefore(clock.instant())) {
-                        return Uni.createFrom().failure(ProblemException.conflict("CHALLENGE_EXPIRED", "Start a new verification."));
-                    }
-                    return dns.txt((String) row[2]).chain(values -> {
-                        if (!values.contains(expected)) {
-                            return Uni.createFrom().failure(ProblemException.conflict("DOMAIN_NOT_VERIFIED",
-                                    "The TXT record " + row[2] + " does not hold the expected value yet.")
-                                    .with("challenge_record", row[2] + " TXT \"" + expected + "\""));
-                        }
-                        return Panache.withTransaction(() -> Tenant.<Tenant>findById(id).invoke(t -> {
-                                    t.customDomain = domain;
-                                    t.domainVerified = true;
-                                    t.updatedAt = clock.instant();
-                                }).call(t -> Panache.getSession().chain(db -> db.createNativeQuery(
-                                        "update domain_verifications set verified_at = ?2 where id = ?1").setParameter(1, verificationId)
-                                        .setParameter(2, clock.instant().atOffset(ZoneOffset.UTC)).executeUpdate()))
-                                .call(this::announce));
-                    });
-                });
-    }
-
-    private Uni<?> announce(Tenant t) {
-        return outbox.append(t.id.toString(), "tenants/" + t.id, new TenantUpdated(t.id, t.slug, t.name, t.status, t.currency,
-                t.allowedOrigins, t.domainVerified ? t.customDomain : null, t.branding, clock.instant()));
-    }
-
-    private static Uni<Tenant> manageable(Principal caller, UUID id) {
-        caller.requireJwt();
-        return Tenant.<Tenant>findById(id).map(t -> {
-            boolean allowed = caller.hasRole("admin") || (caller.hasRole("tenant_admin") && id.equals(caller.tenantId()));
-            if (t == null || !allowed) {
-                throw ProblemException.notFound("Tenant " + id);
+        return get(caller, id).chain(t -> tenants.domainVerification(t.id(), verificationId)).chain(verification -> {
+            if (verification == null) {
+                return Uni.createFrom().failure(ProblemException.notFound("Domain verification " + verificationId));
             }
-            return t;
+            String expected = "tollgate-verify=" + verification.token();
+            if (verification.expiresAt().isBefore(clock.instant())) {
+                return Uni.createFrom().failure(ProblemException.conflict("CHALLENGE_EXPIRED", "Start a new verification."));
+            }
+            return dns.txt(verification.challengeRecord()).chain(values -> {
+                if (!values.contains(expected)) {
+                    return Uni.createFrom().failure(ProblemException.conflict("DOMAIN_NOT_VERIFIED",
+                                    "The TXT record " + verification.challengeRecord() + " does not hold the expected value yet.")
+                            .with("challenge_record", verification.challengeRecord() + " TXT \"" + expected + "\""));
+                }
+                return pool.withTransaction(tx -> tenants.verifyDomain(tx, verification, clock.instant()).map(t -> found(t, id))
+                        .call(t -> announce(tx, t)));
+            });
         });
+    }
+
+    private Uni<?> announce(SqlClient tx, Tenant t) {
+        return outbox.append(tx, t.id().toString(), "tenants/" + t.id(), new TenantUpdated(t.id(), t.slug(), t.name(), t.status(),
+                t.currency(), t.allowedOrigins(), t.domainVerified() ? t.customDomain() : null, t.branding(), clock.instant()));
+    }
+
+    // A platform admin manages every tenant, a tenant admin their own; anyone else finds none (404).
+    private static void requireManageable(Principal caller, UUID id) {
+        caller.requireJwt();
+        boolean allowed = caller.hasRole("admin") || (caller.hasRole("tenant_admin") && id.equals(caller.tenantId()));
+        if (!allowed) {
+            throw ProblemException.notFound("Tenant " + id);
+        }
+    }
+
+    private static Tenant found(Tenant t, UUID id) {
+        if (t == null) {
+            throw ProblemException.notFound("Tenant " + id);
+        }
+        return t;
     }
 
     private static void requirePlatformAdmin(Principal caller) {

@@ -2,10 +2,8 @@ package io.tollgate.identity.users;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.Startup;
-import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.identity.EmailVerified;
@@ -14,20 +12,22 @@ import io.tollgate.contracts.identity.VerificationRequested;
 import io.tollgate.identity.crypto.PasswordHasher;
 import io.tollgate.identity.crypto.Secrets;
 import io.tollgate.identity.sessions.SessionService;
-import io.tollgate.identity.tenants.Tenant;
+import io.tollgate.identity.tenants.TenantRepository;
 import io.tollgate.kit.crypto.EventSeal;
 import io.tollgate.kit.outbox.Outbox;
+import io.tollgate.kit.problem.Problem;
 import io.tollgate.kit.problem.ProblemException;
+import io.tollgate.kit.security.Owner;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,6 +48,10 @@ public class AccountRecoveryService {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = Logger.getLogger(AccountRecoveryService.class);
 
+    private final RecoveryRepository recovery;
+    private final UserRepository users;
+    private final TenantRepository tenants;
+    private final Pool pool;
     private final Outbox outbox;
     private final PasswordHasher hasher;
     private final SessionService sessions;
@@ -55,10 +59,15 @@ public class AccountRecoveryService {
     private final EventSeal seal;
     private final Clock clock;
 
-    public AccountRecoveryService(Outbox outbox, PasswordHasher hasher, SessionService sessions,
-                                  ReactiveRedisDataSource redis, EventSeal seal, Clock clock) {
+    public AccountRecoveryService(RecoveryRepository recovery, UserRepository users, TenantRepository tenants, Pool pool,
+                                  Outbox outbox, PasswordHasher hasher, SessionService sessions, ReactiveRedisDataSource redis,
+                                  EventSeal seal, Clock clock) {
         seal.requireConfigured();
         this.seal = seal;
+        this.recovery = recovery;
+        this.users = users;
+        this.tenants = tenants;
+        this.pool = pool;
         this.outbox = outbox;
         this.hasher = hasher;
         this.sessions = sessions;
@@ -66,22 +75,18 @@ public class AccountRecoveryService {
         this.clock = clock;
     }
 
-    /** Creates a verification (superseding earlier ones) and asks for the mail; call inside a transaction. */
-    public Uni<Void> requestVerification(User user) {
+    /** Creates a verification (superseding earlier ones) and asks for the mail, in the caller's transaction {@code tx}. */
+    public Uni<Void> requestVerification(SqlClient tx, User user) {
         String token = Secrets.token(32);
         String code = Secrets.digits(6);
         Instant now = clock.instant();
         Instant expires = now.plus(VERIFICATION_TTL);
-        return Panache.getSession().chain(db -> db.createNativeQuery(
-                        "update email_verifications set used_at = ?2 where user_id = ?1 and used_at is null")
-                .setParameter(1, user.id).setParameter(2, utc(now)).executeUpdate()
-                .chain(() -> db.createNativeQuery("insert into email_verifications (id, user_id, token_hash, code_hash, expires_at) "
-                                + "values (?1, ?2, ?3, ?4, ?5)")
-                        .setParameter(1, UUID.randomUUID()).setParameter(2, user.id).setParameter(3, Secrets.sha256(token))
-                        .setParameter(4, Secrets.sha256(user.id + ":" + code)).setParameter(5, utc(expires)).executeUpdate()))
-                .chain(() -> outbox.append(user.id.toString(), "users/" + user.id, new VerificationRequested(user.id,
-                        user.tenantId, user.email, user.fullName, user.locale,
-                        sealed(VerificationRequested.TYPE, user.id, Map.of("token", token, "code", code)), expires)))
+        return recovery.supersedeVerifications(tx, user.id(), now)
+                .chain(() -> recovery.insertVerification(tx, user.id(), Secrets.sha256(token), Secrets.sha256(user.id() + ":" + code),
+                        expires))
+                .chain(() -> outbox.append(tx, user.id().toString(), "users/" + user.id(), new VerificationRequested(user.id(),
+                        user.tenantId(), user.email(), user.fullName(), user.locale(),
+                        sealed(VerificationRequested.TYPE, user.id(), Map.of("token", token, "code", code)), expires)))
                 .replaceWithVoid();
     }
 
@@ -97,37 +102,28 @@ public class AccountRecoveryService {
     /** Verifies by the link's token. */
     public Uni<User> verifyByToken(String token) {
         Instant now = clock.instant();
-        return Panache.withTransaction(() -> Panache.getSession().chain(db -> db.createNativeQuery(
-                        "update email_verifications set used_at = ?2 where token_hash = ?1 and used_at is null and expires_at > ?2 "
-                                + "returning cast(user_id as text)", String.class)
-                .setParameter(1, Secrets.sha256(token)).setParameter(2, utc(now)).getResultList())
-                .chain(ids -> ids.isEmpty() ? Uni.createFrom().failure(invalidToken()) : markVerified(UUID.fromString(ids.getFirst()), now)));
+        return pool.withTransaction(tx -> recovery.spendVerificationToken(tx, Secrets.sha256(token), now)
+                .chain(userId -> userId == null ? Uni.createFrom().failure(invalidToken()) : markVerified(tx, userId, now)));
     }
 
     /** Verifies by the 6-digit code; five wrong codes void the verification. */
     public Uni<User> verifyByCode(String tenantSlug, String email, String code) {
         Instant now = clock.instant();
         // Wrong codes must be counted even though the request fails: decide inside, fail after the commit.
-        return Panache.withTransaction(() -> findUser(tenantSlug, email).chain(user -> {
+        return pool.withTransaction(tx -> findUser(tx, tenantSlug, email).chain(user -> {
             if (user == null) {
                 return Uni.createFrom().<User>nullItem();
             }
-            return Panache.getSession().chain(db -> db.createNativeQuery(
-                            "update email_verifications set used_at = case when code_hash = ?2 then ?3 else used_at end, "
-                                    + "attempts = attempts + case when code_hash = ?2 then 0 else 1 end "
-                                    + "where user_id = ?1 and used_at is null and expires_at > ?3 and attempts < ?4 "
-                                    + "returning (code_hash = ?2)", Boolean.class)
-                    .setParameter(1, user.id).setParameter(2, Secrets.sha256(user.id + ":" + code)).setParameter(3, utc(now))
-                    .setParameter(4, MAX_CODE_ATTEMPTS).getResultList())
-                    .chain(matched -> matched.contains(Boolean.TRUE) ? markVerified(user.id, now) : Uni.createFrom().<User>nullItem());
+            return recovery.tryVerificationCode(tx, user.id(), Secrets.sha256(user.id() + ":" + code), now, MAX_CODE_ATTEMPTS)
+                    .chain(matched -> matched ? markVerified(tx, user.id(), now) : Uni.createFrom().<User>nullItem());
         })).onItem().ifNull().failWith(AccountRecoveryService::invalidCode);
     }
 
     /** Sends a new verification if the account exists and is unverified; at most once a minute. Always quiet. */
     public Uni<Void> resendVerification(String tenantSlug, String email) {
         return throttle("verify", tenantSlug, email).chain(allowed -> !allowed ? Uni.createFrom().voidItem()
-                : Panache.withTransaction(() -> findUser(tenantSlug, email).chain(user ->
-                        user == null || user.emailVerified() ? Uni.createFrom().voidItem() : requestVerification(user))));
+                : pool.withTransaction(tx -> findUser(tx, tenantSlug, email).chain(user ->
+                        user == null || user.emailVerified() ? Uni.createFrom().voidItem() : requestVerification(tx, user))));
     }
 
     /**
@@ -136,35 +132,28 @@ public class AccountRecoveryService {
      * (a row, an event, a commit) and an unknown one's (nothing) take the same time to answer.
      */
     public void inBackground(String what, Supplier<Uni<Void>> work) {
-        Context current = Vertx.currentContext();
-        Context own = current == null ? null : VertxContext.createNewDuplicatedContext(current);
-        if (own != null) {
-            VertxContextSafetyToggle.setContextSafe(own, true);
-        }
         Runnable start = () -> work.get().subscribe().with(done -> { },
                 failure -> LOG.warnf("%s failed: %s", what, failure.toString()));
-        if (own == null) {
+        Context current = Vertx.currentContext();
+        if (current == null) {
             start.run();
         } else {
-            own.runOnContext(ignored -> start.run());
+            VertxContext.createNewDuplicatedContext(current).runOnContext(ignored -> start.run());
         }
     }
 
     public Uni<Void> requestReset(String tenantSlug, String email) {
         return throttle("reset", tenantSlug, email).chain(allowed -> !allowed ? Uni.createFrom().voidItem()
-                : Panache.withTransaction(() -> findUser(tenantSlug, email).chain(user -> {
+                : pool.withTransaction(tx -> findUser(tx, tenantSlug, email).chain(user -> {
                     if (user == null) {
                         return Uni.createFrom().voidItem();
                     }
                     String token = Secrets.token(32);
                     Instant expires = clock.instant().plus(RESET_TTL);
-                    return Panache.getSession().chain(db -> db.createNativeQuery(
-                                    "insert into password_resets (id, user_id, token_hash, expires_at) values (?1, ?2, ?3, ?4)")
-                            .setParameter(1, UUID.randomUUID()).setParameter(2, user.id).setParameter(3, Secrets.sha256(token))
-                            .setParameter(4, utc(expires)).executeUpdate())
-                            .chain(() -> outbox.append(user.id.toString(), "users/" + user.id, new PasswordResetRequested(
-                                    user.id, user.tenantId, user.email, user.fullName, user.locale,
-                                    sealed(PasswordResetRequested.TYPE, user.id, Map.of("token", token)), expires)))
+                    return recovery.insertReset(tx, user.id(), Secrets.sha256(token), expires)
+                            .chain(() -> outbox.append(tx, user.id().toString(), "users/" + user.id(), new PasswordResetRequested(
+                                    user.id(), user.tenantId(), user.email(), user.fullName(), user.locale(),
+                                    sealed(PasswordResetRequested.TYPE, user.id(), Map.of("token", token)), expires)))
                             .replaceWithVoid();
                 })));
     }
@@ -173,56 +162,44 @@ public class AccountRecoveryService {
     public Uni<Void> confirmReset(String token, String newPassword) {
         PasswordPolicy.check("new_password", newPassword);
         Instant now = clock.instant();
-        return hasher.hashAsync(newPassword).chain(hash -> Panache.withTransaction(() -> Panache.getSession()
-                .chain(db -> db.createNativeQuery("update password_resets set used_at = ?2 where token_hash = ?1 and used_at is null "
-                                + "and expires_at > ?2 returning cast(user_id as text)", String.class)
-                        .setParameter(1, Secrets.sha256(token)).setParameter(2, utc(now)).getResultList())
-                .chain(ids -> {
-                    if (ids.isEmpty()) {
+        return hasher.hashAsync(newPassword).chain(hash -> pool.withTransaction(tx -> recovery.spendReset(tx, Secrets.sha256(token), now)
+                .chain(userId -> {
+                    if (userId == null) {
                         return Uni.createFrom().failure(invalidToken());
                     }
-                    UUID userId = UUID.fromString(ids.getFirst());
-                    return User.<User>findById(userId).invoke(user -> {
-                        user.passwordHash = hash;
-                        user.updatedAt = now;
-                    }).chain(() -> sessions.revokeAll(userId, null, "password_changed")).replaceWithVoid();
+                    return users.setPassword(tx, userId, hash, now)
+                            .chain(() -> sessions.revokeAll(tx, userId, null, "password_changed")).replaceWithVoid();
                 })));
     }
 
     /** Changes the password of a signed-in user; the other sessions end, this one stays. */
-    public Uni<Void> changePassword(UUID userId, UUID currentSession, String current, String newPassword) {
+    public Uni<Void> changePassword(Owner owner, UUID currentSession, String current, String newPassword) {
         PasswordPolicy.check("new_password", newPassword);
-        return Panache.withSession(() -> User.<User>findById(userId))
-                .chain(user -> hasher.verifyAsync(current, user.passwordHash))
+        return users.byOwner(owner)
+                .onItem().ifNull().failWith(() -> ProblemException.unauthorized("UNAUTHORIZED", "The account no longer exists."))
+                .chain(user -> hasher.verifyAsync(current, user.passwordHash()))
                 .chain(ok -> ok ? hasher.hashAsync(newPassword) : Uni.createFrom().<String>nullItem())
                 .chain(hash -> {
                     if (hash == null) {
                         return Uni.createFrom().failure(new ProblemException(400, "INVALID_CURRENT_PASSWORD", "Bad request",
-                                "The current password is wrong.", List.of(new io.tollgate.kit.problem.Problem.FieldError(
-                                "current_password", "is wrong", null)), java.util.Map.of(), java.util.Map.of()));
+                                "The current password is wrong.", List.of(new Problem.FieldError("current_password", "is wrong", null)),
+                                Map.of(), Map.of()));
                     }
-                    return Panache.withTransaction(() -> User.<User>findById(userId).invoke(user -> {
-                        user.passwordHash = hash;
-                        user.updatedAt = clock.instant();
-                    }).chain(() -> sessions.revokeAll(userId, currentSession, "password_changed"))).replaceWithVoid();
+                    return pool.withTransaction(tx -> users.setPassword(tx, owner.userId(), hash, clock.instant())
+                            .chain(() -> sessions.revokeAll(tx, owner.userId(), currentSession, "password_changed"))).replaceWithVoid();
                 });
     }
 
-    private Uni<User> markVerified(UUID userId, Instant now) {
-        return User.<User>findById(userId).chain(user -> {
-            if (user.emailVerifiedAt != null) {
-                return Uni.createFrom().item(user);
-            }
-            user.emailVerifiedAt = now;
-            user.updatedAt = now;
-            return outbox.append(user.id.toString(), "users/" + user.id,
-                    new EmailVerified(user.id, user.tenantId, user.email, user.fullName, now)).replaceWith(user);
-        });
+    // Marks the address verified in tx, with its event the first time only.
+    private Uni<User> markVerified(SqlClient tx, UUID userId, Instant now) {
+        return users.markVerified(tx, userId, now).chain(verified -> verified == null ? users.byId(tx, userId)
+                : outbox.append(tx, verified.id().toString(), "users/" + verified.id(),
+                        new EmailVerified(verified.id(), verified.tenantId(), verified.email(), verified.fullName(), now)).replaceWith(verified));
     }
 
-    private static Uni<User> findUser(String tenantSlug, String email) {
-        return Tenant.bySlug(tenantSlug == null || tenantSlug.isBlank() ? "default" : tenantSlug)
-                .chain(tenant -> tenant == null ? Uni.createFrom().nullItem() : User.byEmail(tenant.id, email));
+    private Uni<User> findUser(SqlClient tx, String tenantSlug, String email) {
+        return tenants.bySlug(tx, tenantSlug == null || tenantSlug.isBlank() ? "default" : tenantSlug)
+                .chain(tenant -> tenant == null ? Uni.createFrom().<User>nullItem() : users.byEmail(tx, tenant.id(), email));
     }
 
     // One mail of a kind per account and minute, whether or not the account exists.
@@ -238,9 +215,5 @@ public class AccountRecoveryService {
 
     private static ProblemException invalidCode() {
         return ProblemException.badRequest("INVALID_CODE", "The code is wrong or expired.");
-    }
-
-    private static OffsetDateTime utc(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
     }
 }

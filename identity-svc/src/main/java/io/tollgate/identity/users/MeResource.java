@@ -1,6 +1,5 @@
 package io.tollgate.identity.users;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.problem.ProblemException;
@@ -17,7 +16,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -38,11 +36,11 @@ public class MeResource {
     }
 
     private final CurrentPrincipal principal;
-    private final Clock clock;
+    private final ProfileService profiles;
 
-    public MeResource(CurrentPrincipal principal, Clock clock) {
+    public MeResource(CurrentPrincipal principal, ProfileService profiles) {
         this.principal = principal;
-        this.clock = clock;
+        this.profiles = profiles;
     }
 
     @GET
@@ -50,7 +48,7 @@ public class MeResource {
     public Uni<Me> me() {
         Principal caller = principal.get();
         caller.requireScope("account:read");
-        return Panache.withSession(() -> load(caller)).map(user -> view(user, caller));
+        return profiles.get(caller.owner()).map(user -> view(user, caller));
     }
 
     @PATCH
@@ -61,24 +59,11 @@ public class MeResource {
         if (patch == null) {
             throw ProblemException.validation("", "a JSON body is required");
         }
-        return Panache.withTransaction(() -> load(caller).invoke(user -> {
-            if (patch.fullName() != null) {
-                user.fullName = patch.fullName().trim();
-            }
-            if (patch.locale() != null) {
-                user.locale = patch.locale();
-            }
-            user.updatedAt = clock.instant();
-        })).map(user -> view(user, caller));
-    }
-
-    private static Uni<User> load(Principal caller) {
-        return User.<User>findById(caller.userUuid())
-                .onItem().ifNull().failWith(() -> ProblemException.unauthorized("UNAUTHORIZED", "The account no longer exists."));
+        return profiles.update(caller.owner(), patch.fullName(), patch.locale()).map(user -> view(user, caller));
     }
 
     private static Me view(User user, Principal caller) {
-        return new Me(user.id, user.tenantId, user.email, user.fullName, user.role, user.emailVerified(), user.mfaEnabled,
-                user.locale, user.createdAt, new Auth(caller.source().wire(), caller.apiKeyId(), caller.sessionId()));
+        return new Me(user.id(), user.tenantId(), user.email(), user.fullName(), user.role(), user.emailVerified(), user.mfaEnabled(),
+                user.locale(), user.createdAt(), new Auth(caller.source().wire(), caller.apiKeyId(), caller.sessionId()));
     }
 }

@@ -62,7 +62,7 @@ public class PasswordResource {
     @Operation(summary = "Change the password; the other sessions end")
     public Uni<Response> change(@Valid @NotNull Change body) {
         Principal caller = principal.jwt();
-        return recovery.changePassword(caller.userUuid(), caller.sessionId(), body.currentPassword(), body.newPassword())
+        return recovery.changePassword(caller.owner(), caller.sessionId(), body.currentPassword(), body.newPassword())
                 .replaceWith(Response.noContent().build());
     }
 }

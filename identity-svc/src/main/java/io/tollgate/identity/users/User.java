@@ -1,54 +1,30 @@
 package io.tollgate.identity.users;
 
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
-import io.smallrye.mutiny.Uni;
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
+import io.vertx.mutiny.sqlclient.Row;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Locale;
 import java.util.UUID;
 
-@Entity
-@Table(name = "users")
-public class User extends PanacheEntityBase {
+/** An account of a tenant; {@link #from} is the one mapping of its row. */
+public record User(UUID id, UUID tenantId, String email, String emailNormalized, String passwordHash, String fullName,
+                   String role, String locale, Instant emailVerifiedAt, boolean mfaEnabled, Instant bannedAt,
+                   String banReason, Instant unblockAt, Instant createdAt, Instant updatedAt) {
 
-    @Id
-    public UUID id;
-    @Column(name = "tenant_id")
-    public UUID tenantId;
-    public String email;
-    @Column(name = "email_normalized")
-    public String emailNormalized;
-    @Column(name = "password_hash")
-    public String passwordHash;
-    @Column(name = "full_name")
-    public String fullName;
-    public String role;
-    public String locale;
-    @Column(name = "email_verified_at")
-    public Instant emailVerifiedAt;
-    @Column(name = "mfa_enabled")
-    public boolean mfaEnabled;
-    @Column(name = "banned_at")
-    public Instant bannedAt;
-    @Column(name = "ban_reason")
-    public String banReason;
-    @Column(name = "unblock_at")
-    public Instant unblockAt;
-    @Column(name = "created_at")
-    public Instant createdAt;
-    @Column(name = "updated_at")
-    public Instant updatedAt;
+    static final String COLUMNS = "id, tenant_id, email, email_normalized, password_hash, full_name, role, locale,"
+            + " email_verified_at, mfa_enabled, banned_at, ban_reason, unblock_at, created_at, updated_at";
+
+    public static User from(Row row) {
+        return new User(row.getUUID("id"), row.getUUID("tenant_id"), row.getString("email"), row.getString("email_normalized"),
+                row.getString("password_hash"), row.getString("full_name"), row.getString("role"), row.getString("locale"),
+                instant(row.getOffsetDateTime("email_verified_at")), row.getBoolean("mfa_enabled"),
+                instant(row.getOffsetDateTime("banned_at")), row.getString("ban_reason"), instant(row.getOffsetDateTime("unblock_at")),
+                instant(row.getOffsetDateTime("created_at")), instant(row.getOffsetDateTime("updated_at")));
+    }
 
     public static String normalize(String email) {
         return email.trim().toLowerCase(Locale.ROOT);
-    }
-
-    public static Uni<User> byEmail(UUID tenantId, String email) {
-        return find("tenantId = ?1 and emailNormalized = ?2", tenantId, normalize(email)).firstResult();
     }
 
     public boolean emailVerified() {
@@ -58,5 +34,9 @@ public class User extends PanacheEntityBase {
     /** Banned now: a ban with an unblock date in the past has lapsed. */
     public boolean banned(Instant now) {
         return bannedAt != null && (unblockAt == null || unblockAt.isAfter(now));
+    }
+
+    private static Instant instant(OffsetDateTime at) {
+        return at == null ? null : at.toInstant();
     }
 }

@@ -51,7 +51,7 @@ public class VerificationResource {
         } else {
             throw ProblemException.validation("token", "give the token, or the email and the code");
         }
-        return verified.map(user -> Map.of("user_id", user.id, "email_verified", true));
+        return verified.map(user -> Map.of("user_id", user.id(), "email_verified", true));
     }
 
     @POST

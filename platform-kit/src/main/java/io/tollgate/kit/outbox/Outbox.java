@@ -2,14 +2,12 @@ package io.tollgate.kit.outbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.EventSchemas;
 import io.tollgate.contracts.EventType;
 import io.tollgate.kit.ids.Ids;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.hibernate.reactive.mutiny.Mutiny;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -33,7 +31,7 @@ public class Outbox {
 
     private static final String INSERT = """
             insert into outbox (id, topic, aggregate_id, type, source, subject, payload, occurred_at)
-            values (?1, ?2, ?3, ?4, ?5, ?6, cast(cast(?7 as text) as jsonb), ?8)""";
+            values ($1, $2, $3, $4, $5, $6, cast(cast($7 as text) as jsonb), $8)""";
 
     private final ObjectMapper json;
     private final Clock clock;
@@ -51,15 +49,7 @@ public class Outbox {
         this.source = "urn:tollgate:" + service;
     }
 
-    /** Appends within the current Panache transaction (call it inside {@code Panache.withTransaction}). */
-    public Uni<UUID> append(String aggregateId, String subject, Object payload) {
-        return Panache.getSession().chain(session -> append(session, aggregateId, subject, payload));
-    }
-
-    /**
-     * Appends within a transaction of the reactive SQL client (for services that move money or rows
-     * with plain SQL instead of Hibernate); the caller commits it.
-     */
+    /** Appends within a transaction of the reactive SQL client; the caller commits it. */
     public Uni<UUID> append(io.vertx.mutiny.sqlclient.SqlClient client, String aggregateId, String subject, Object payload) {
         EventType type = EventSchemas.typeOf(payload.getClass());
         UUID id = Ids.next();
@@ -76,9 +66,7 @@ public class Outbox {
                 return Uni.createFrom().failure(new IllegalStateException("event " + type.value() + " breaks its schema: " + violations));
             }
         }
-        String insert = INSERT.replace("?1", "$1").replace("?2", "$2").replace("?3", "$3").replace("?4", "$4")
-                .replace("?5", "$5").replace("?6", "$6").replace("?7", "$7").replace("?8", "$8");
-        return client.preparedQuery(insert)
+        return client.preparedQuery(INSERT)
                 .execute(io.vertx.mutiny.sqlclient.Tuple.tuple().addUUID(id).addString(type.topic()).addString(aggregateId)
                         .addString(type.value()).addString(source).addString(subject).addString(body)
                         .addOffsetDateTime(OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)))
@@ -89,28 +77,5 @@ public class Outbox {
     /** For statements of the service's own that insert outbox rows: wakes the relay as an append does. */
     public void appendedBySql() {
         relay.appended();
-    }
-
-    public Uni<UUID> append(Mutiny.Session session, String aggregateId, String subject, Object payload) {
-        EventType type = EventSchemas.typeOf(payload.getClass());
-        UUID id = Ids.next();
-        String body;
-        try {
-            body = json.writeValueAsString(payload);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new IllegalArgumentException("event payload is not serialisable", e));
-        }
-        return session.createNativeQuery(INSERT)
-                .setParameter(1, id)
-                .setParameter(2, type.topic())
-                .setParameter(3, aggregateId)
-                .setParameter(4, type.value())
-                .setParameter(5, source)
-                .setParameter(6, subject)
-                .setParameter(7, body)
-                .setParameter(8, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
-                .executeUpdate()
-                .invoke(relay::appended)
-                .replaceWith(id);
     }
 }
