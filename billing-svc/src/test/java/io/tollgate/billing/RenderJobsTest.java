@@ -33,9 +33,9 @@ class RenderJobsTest {
         assertEquals(400, Money.available(user));
 
         String doneId = publish(new JobCompleted(user.id(), Money.TENANT, "job_a", UUID.fromString(completed), 120, "USD",
-                "flux-1", Instant.now()), null);
+                "flux-1", null, Instant.now()), null);
         publish(new JobCompleted(user.id(), Money.TENANT, "job_a", UUID.fromString(completed), 120, "USD", "flux-1",
-                Instant.now()), doneId); // delivered twice
+                null, Instant.now()), doneId); // delivered twice
         publish(new JobFailed(user.id(), Money.TENANT, "job_b", UUID.fromString(failed), "provider error", Instant.now()), null);
         publish(new JobCancelled(user.id(), Money.TENANT, "job_c", UUID.fromString(cancelled), Instant.now()), null);
 

@@ -174,6 +174,10 @@ public final class Fleet implements AutoCloseable {
         env.put("TOLLGATE_IDENTITY_ADMIN_EMAILS", ADMIN_EMAIL);
         env.put("TOLLGATE_JWKS_URL", url("identity") + "/.well-known/jwks.json");
         env.put("TOLLGATE_PUBLIC_BASE_URL", url("gateway"));
+        env.put("TOLLGATE_IDENTITY_URL", url("identity"));
+        env.put("TOLLGATE_RENDER_BILLING_URL", url("billing"));
+        // one job of a user at a time, so a second one waits in the queue where a journey can cancel it
+        env.put("TOLLGATE_RENDER_LIMITS_PARALLEL_PER_USER", "1");
         env.put("TOLLGATE_BILLING_STRIPE_API_URL", sandbox.baseUrl() + "/stripe");
         env.put("TOLLGATE_BILLING_STRIPE_CHECKOUT_URL", sandbox.baseUrl() + "/stripe/checkout");
         env.put("TOLLGATE_BILLING_YOOKASSA_API_URL", sandbox.baseUrl() + "/yookassa");

@@ -1,9 +1,11 @@
 package io.tollgate.render;
 
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tollgate.kit.testing.ServiceContractTest;
 
 @QuarkusTest
+@QuarkusTestResource(StandInBilling.class)
 class RenderServiceTest extends ServiceContractTest {
 
     @Override

@@ -16,6 +16,7 @@ public record JobCompleted(
         @JsonProperty("cost_minor") long costMinor,
         @JsonProperty("currency") String currency,
         @JsonProperty("model_id") String modelId,
+        @JsonProperty("api_key_id") UUID apiKeyId,
         @JsonProperty("occurred_at") Instant occurredAt) {
 
     public static final String TYPE = "tollgate.render.job.completed.v1";

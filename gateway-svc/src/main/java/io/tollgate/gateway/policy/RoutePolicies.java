@@ -50,6 +50,9 @@ public class RoutePolicies {
         add("POST", "/v1/auth/refresh", Access.PUBLIC, null, RateClass.PUBLIC);
         add("*", "/v1/auth/**", Access.JWT_ONLY, null, RateClass.GENERAL);
         add("GET", "/v1/me", Access.USER, "account:read", RateClass.GENERAL);
+        // render-svc's parts of /v1/me: a key may read its activity; uploads are session only, large and multipart
+        add("GET", "/v1/me/activity/**", Access.USER, "render:read", RateClass.GENERAL);
+        rules.add(rule("POST", "/v1/me/uploads", new RoutePolicy(Access.JWT_ONLY, null, RateClass.GENERAL, 50 * MIB, false)));
         add("*", "/v1/me/**", Access.JWT_ONLY, null, RateClass.GENERAL);
         add("*", "/v1/api-keys/**", Access.JWT_ONLY, null, RateClass.GENERAL);
         add("GET", "/v1/tenants/by-slug/*", Access.PUBLIC, null, RateClass.PUBLIC);
@@ -89,8 +92,15 @@ public class RoutePolicies {
         add("GET", "/v1/proxy/**", Access.USER, "proxy:read", RateClass.GENERAL);
         add("*", "/v1/proxy/**", Access.USER, "proxy:write", RateClass.GENERAL);
 
-        // render-svc: the model catalogue is public; uploads may be large and not JSON
+        // render-svc: the model catalogue is public; estimates and jobs need render scopes; assets are
+        // public behind their signed links; uploads (session only) may be large and are not JSON
+        add("POST", "/v1/models/**", Access.USER, "render:read", RateClass.GENERAL);
         add("GET", "/v1/models/**", Access.PUBLIC, null, RateClass.PUBLIC);
+        add("GET", "/v1/assets/*", Access.PUBLIC, null, RateClass.PUBLIC);
+        add("PUT", "/v1/queue/**", Access.USER, "render:cancel", RateClass.GENERAL);
+        add("GET", "/v1/queue/**", Access.USER, "render:read", RateClass.GENERAL);
+        add("POST", "/v1/queue/**", Access.USER, "render:create", RateClass.GENERAL);
+        add("POST", "/v1/run/**", Access.USER, "render:create", RateClass.GENERAL);
         add("POST", "/v1/jobs/*/cancel", Access.USER, "render:cancel", RateClass.GENERAL);
         add("DELETE", "/v1/jobs/*", Access.USER, "render:cancel", RateClass.GENERAL);
         add("GET", "/v1/jobs/**", Access.USER, "render:read", RateClass.GENERAL);

@@ -22,7 +22,8 @@ public class RouteTable {
                     "/.well-known"),
             "billing", List.of("/v1/billing", "/v1/admin/billing"),
             "proxy", List.of("/v1/ports", "/v1/devices", "/v1/proxy", "/v1/rotate", "/v1/admin/proxy"),
-            "render", List.of("/v1/models", "/v1/jobs", "/v1/render", "/v1/uploads", "/v1/admin/render"),
+            "render", List.of("/v1/models", "/v1/queue", "/v1/run", "/v1/jobs", "/v1/assets", "/v1/me/uploads", "/v1/me/activity",
+                    "/v1/render", "/v1/uploads", "/v1/admin/render"),
             "notification", List.of("/v1/notifications", "/v1/email-preferences", "/v1/unsubscribe", "/v1/webhooks",
                     "/v1/admin/notifications"));
 

@@ -59,7 +59,9 @@ public class ServiceTokens {
         }
         Uni<String> fetch = fetch().memoize().indefinitely();
         inFlight = fetch;
-        return fetch.eventually(() -> inFlight = null);
+        return fetch.eventually(() -> {
+            inFlight = null;
+        });
     }
 
     /** Forgets the token (after a 401 from the service called), so the next call fetches a fresh one. */

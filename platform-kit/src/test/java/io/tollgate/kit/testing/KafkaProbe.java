@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ import java.util.function.Predicate;
 public final class KafkaProbe implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
+    // records polled but not yet looked at: first() stops at a match, and the rest of that batch stays here for the next call
+    private final ArrayDeque<ConsumerRecord<String, byte[]>> pending = new ArrayDeque<>();
 
     public KafkaProbe(String bootstrapServers, String topic) {
         Properties config = new Properties();
@@ -45,7 +48,7 @@ public final class KafkaProbe implements AutoCloseable {
         long end = System.nanoTime() + max.toNanos();
         long lastMatch = 0;
         while (System.nanoTime() < end) {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+            for (ConsumerRecord<String, byte[]> record = next(); record != null; record = next()) {
                 if (match.test(record)) {
                     found.add(record);
                     lastMatch = System.nanoTime();
@@ -61,13 +64,21 @@ public final class KafkaProbe implements AutoCloseable {
     public ConsumerRecord<String, byte[]> first(Predicate<ConsumerRecord<String, byte[]>> match, Duration max) {
         long end = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < end) {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+            for (ConsumerRecord<String, byte[]> record = next(); record != null; record = next()) {
                 if (match.test(record)) {
                     return record;
                 }
             }
         }
         throw new AssertionError("no matching record within " + max);
+    }
+
+    // the next record: a buffered one, else from one poll (null when that poll brought nothing)
+    private ConsumerRecord<String, byte[]> next() {
+        if (pending.isEmpty()) {
+            consumer.poll(Duration.ofMillis(200)).forEach(pending::add);
+        }
+        return pending.poll();
     }
 
     public static String header(ConsumerRecord<?, ?> record, String name) {

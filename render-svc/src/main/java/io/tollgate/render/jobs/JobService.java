@@ -1,0 +1,177 @@
+package io.tollgate.render.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.contracts.render.JobCancelled;
+import io.tollgate.contracts.render.JobQueued;
+import io.tollgate.contracts.render.JobSubmitted;
+import io.tollgate.kit.idempotency.Idempotency;
+import io.tollgate.kit.outbox.Outbox;
+import io.tollgate.kit.paging.Page;
+import io.tollgate.kit.paging.PageRequest;
+import io.tollgate.kit.problem.ProblemException;
+import io.tollgate.kit.security.Owner;
+import io.tollgate.render.catalog.CatalogService;
+import io.tollgate.render.catalog.InputValidation;
+import io.tollgate.render.holds.BillingHolds;
+import io.tollgate.render.pricing.Pricing;
+import io.tollgate.render.pricing.Quote;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Submitting, reading and cancelling jobs. A submit checks the input against the model's schema,
+ * prices it, places the hold at billing (402 at once when the balance is short), then commits the
+ * job with {@code job.submitted} and the workers' {@code job.queued} through the outbox. With an
+ * Idempotency-Key the job's id is derived from (user, key): a retry, or two racing twins, find the
+ * same job and the same hold.
+ */
+@ApplicationScoped
+public class JobService {
+
+    private static final Set<String> STATUSES = Set.of(Job.IN_QUEUE, Job.IN_PROGRESS, Job.COMPLETED, Job.FAILED, Job.CANCELLED);
+
+    /** A job as answered to a submit: the job, and whether it was an earlier request's. */
+    public record Submitted(Job job, long queuePosition, boolean replayed) {
+    }
+
+    private final JobRepository jobs;
+    private final CatalogService catalog;
+    private final InputValidation inputs;
+    private final Pricing pricing;
+    private final BillingHolds holds;
+    private final Outbox outbox;
+    private final Idempotency idempotency;
+    private final Clock clock;
+    private final Duration holdTtl;
+    private final int maxAttempts;
+    private final long dailyLimit;
+
+    public JobService(JobRepository jobs, CatalogService catalog, InputValidation inputs, Pricing pricing, BillingHolds holds,
+                      Outbox outbox, Idempotency idempotency, Clock clock,
+                      @ConfigProperty(name = "tollgate.render.hold-ttl", defaultValue = "PT1H") Duration holdTtl,
+                      @ConfigProperty(name = "tollgate.render.max-attempts", defaultValue = "3") int maxAttempts,
+                      @ConfigProperty(name = "tollgate.render.limits.daily", defaultValue = "1000") long dailyLimit) {
+        this.jobs = jobs;
+        this.catalog = catalog;
+        this.inputs = inputs;
+        this.pricing = pricing;
+        this.holds = holds;
+        this.outbox = outbox;
+        this.idempotency = idempotency;
+        this.clock = clock;
+        this.holdTtl = holdTtl;
+        this.maxAttempts = maxAttempts;
+        this.dailyLimit = dailyLimit;
+    }
+
+    public Uni<Submitted> submit(Owner owner, UUID apiKeyId, String modelId, JsonNode input, String idempotencyKey) {
+        if (idempotencyKey != null) {
+            Idempotency.checkKey(idempotencyKey);
+        }
+        return catalog.model(modelId).chain(model -> {
+            ObjectNode complete = inputs.check(model, input);
+            Quote quote = pricing.quote(model, complete);
+            String fingerprint = idempotencyKey == null ? null : idempotency.fingerprint("POST", "/v1/queue/" + modelId, input);
+            UUID id = idempotencyKey == null ? UUID.randomUUID()
+                    : UUID.nameUUIDFromBytes((owner.userId() + "\u0000" + idempotencyKey).getBytes(StandardCharsets.UTF_8));
+            Uni<Submitted> earlier = idempotencyKey == null ? Uni.createFrom().nullItem() : jobs.find(id).map(found -> found
+                    .map(job -> replay(job, fingerprint)).orElse(null));
+            return earlier.chain(replayed -> replayed != null ? Uni.createFrom().item(replayed)
+                    : underDailyLimit(owner).chain(() -> holds.place(id, owner.userId(), owner.tenantId(), quote.costMinor(),
+                                    quote.currency(), apiKeyId, modelId, holdTtl))
+                            .chain(hold -> {
+                                Job job = new Job(id, owner.userId(), owner.tenantId(), apiKeyId, modelId, new JsonObject(complete.toString()),
+                                        Job.IN_QUEUE, 50, hold.id(), quote.currency(), quote.costMinor(), null, quote.quantity(), 0,
+                                        maxAttempts, null, null, false, null, null, null, idempotencyKey, fingerprint, clock.instant(),
+                                        null, null, null, null, clock.instant());
+                                return jobs.pool().withTransaction(tx -> jobs.insert(tx, job).chain(inserted -> inserted
+                                                ? announce(tx, job).replaceWith(true) : Uni.createFrom().item(false)))
+                                        .chain(inserted -> inserted
+                                                ? jobs.queuePosition(job).map(position -> new Submitted(job, position, false))
+                                                : jobs.find(id).map(found -> replay(found.orElseThrow(), fingerprint)));
+                            }));
+        });
+    }
+
+    private Submitted replay(Job job, String fingerprint) {
+        if (!job.requestFingerprint().equals(fingerprint)) {
+            throw ProblemException.unprocessable("IDEMPOTENCY_KEY_REUSED",
+                    "This Idempotency-Key was used for another request; use a new key for a new job.");
+        }
+        return new Submitted(job, 0, true);
+    }
+
+    private Uni<Void> underDailyLimit(Owner owner) {
+        Instant midnight = clock.instant().atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant();
+        return jobs.submittedSince(owner, midnight).map(count -> {
+            if (count >= dailyLimit) {
+                long retry = Duration.between(clock.instant(), midnight.plus(Duration.ofDays(1))).toSeconds();
+                throw new ProblemException(429, "RENDER_LIMIT_EXCEEDED", "Too many requests",
+                        "The daily limit of " + dailyLimit + " jobs is reached; it resets at midnight UTC.", List.of(),
+                        Map.of("limit", dailyLimit, "retry_after", retry), Map.of("Retry-After", Long.toString(retry)));
+            }
+            return null;
+        });
+    }
+
+    private Uni<Void> announce(SqlClient tx, Job job) {
+        return outbox.append(tx, job.id().toString(), "jobs/" + job.id(), new JobSubmitted(job.userId(), job.tenantId(),
+                        job.id().toString(), job.holdId(), job.modelId(), job.estimatedCostMinor(), job.currency(), job.apiKeyId(),
+                        clock.instant()))
+                .chain(() -> outbox.append(tx, job.id().toString(), "jobs/" + job.id(), new JobQueued(job.id().toString(),
+                        job.modelId(), job.priority(), clock.instant())))
+                .replaceWithVoid();
+    }
+
+    /** The caller's job on the model's path; another owner's job, or another model's, is 404. */
+    public Uni<Job> job(Owner owner, String modelId, UUID id) {
+        return jobs.owned(owner, id).map(found -> found.filter(j -> modelId == null || j.modelId().equals(modelId))
+                .orElseThrow(() -> ProblemException.notFound("request")));
+    }
+
+    public Uni<Long> queuePosition(Job job) {
+        return Job.IN_QUEUE.equals(job.status()) ? jobs.queuePosition(job) : Uni.createFrom().item(0L);
+    }
+
+    public Uni<List<Job.Log>> logs(Job job) {
+        return jobs.logs(job.id());
+    }
+
+    /** What a cancel did: ended a queued job, asked a running one's worker to stop, or nothing (it had ended). */
+    public enum Cancel { CANCELLED, REQUESTED }
+
+    public Uni<Cancel> cancel(Owner owner, String modelId, UUID id) {
+        return job(owner, modelId, id).chain(job -> jobs.pool().withTransaction(tx -> jobs.cancelQueued(tx, id).chain(cancelled ->
+                        cancelled ? outbox.append(tx, id.toString(), "jobs/" + id, new JobCancelled(job.userId(), job.tenantId(),
+                                id.toString(), job.holdId(), clock.instant())).replaceWith(Cancel.CANCELLED)
+                                : Uni.createFrom().<Cancel>nullItem()))
+                .chain(done -> done != null ? Uni.createFrom().item(done) : jobs.requestCancel(id).map(requested -> {
+                    if (!requested) {
+                        throw ProblemException.conflict("ALREADY_COMPLETED", "The request has ended; there is nothing to cancel.")
+                                .with("status", job.status());
+                    }
+                    return Cancel.REQUESTED;
+                })));
+    }
+
+    public Uni<Page<Job>> list(Owner owner, String status, String modelId, PageRequest page) {
+        if (status != null && !STATUSES.contains(status)) {
+            throw ProblemException.validation("status", "must be one of " + String.join(", ", STATUSES.stream().sorted().toList()));
+        }
+        return jobs.page(owner, status, modelId, page).map(slice -> Page.of(slice.rows(), page, slice.total()));
+    }
+}

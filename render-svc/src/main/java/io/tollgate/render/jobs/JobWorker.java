@@ -1,0 +1,330 @@
+package io.tollgate.render.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.contracts.render.JobCancelled;
+import io.tollgate.contracts.render.JobCompleted;
+import io.tollgate.contracts.render.JobFailed;
+import io.tollgate.contracts.render.JobQueued;
+import io.tollgate.contracts.render.JobStarted;
+import io.tollgate.kit.outbox.Outbox;
+import io.tollgate.render.assets.Asset;
+import io.tollgate.render.assets.AssetRepository;
+import io.tollgate.render.assets.AssetStore;
+import io.tollgate.render.catalog.Model;
+import io.tollgate.render.catalog.ModelRepository;
+import io.tollgate.render.pricing.Pricing;
+import io.tollgate.render.renderers.Renderer;
+import io.tollgate.render.renderers.Renderers;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.math.BigDecimal;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs queued jobs: claims the next one under a lease (at most {@code concurrency} at a time in this
+ * process, at most {@code parallel-per-user} of one owner's across all workers), renders it on a
+ * virtual thread while a heartbeat extends the lease every few seconds and picks up a cancel, then
+ * ends it in one transaction: the assets, the job's terminal state and its one event (billing
+ * captures on {@code job.completed}, voids on {@code job.failed} or {@code job.cancelled}). Only the
+ * lease holder can end a job, so a worker that was presumed dead and comes back changes nothing.
+ * Woken by {@code render.jobs} messages and by its own poll.
+ */
+@ApplicationScoped
+public class JobWorker {
+
+    private static final Logger LOG = Logger.getLogger(JobWorker.class);
+
+    private final JobRepository jobs;
+    private final ModelRepository models;
+    private final Renderers renderers;
+    private final Pricing pricing;
+    private final AssetStore store;
+    private final AssetRepository assets;
+    private final Outbox outbox;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final boolean enabled;
+    private final int concurrency;
+    private final int parallelPerUser;
+    private final Duration lease;
+    private final Duration heartbeat;
+    private final Duration poll;
+    private final Duration retention;
+    private final Semaphore slots;
+    private final Object wake = new Object();
+    private volatile boolean running;
+    private ExecutorService executor;
+    private Thread loop;
+
+    public JobWorker(JobRepository jobs, ModelRepository models, Renderers renderers, Pricing pricing, AssetStore store,
+                     AssetRepository assets, Outbox outbox, ObjectMapper json, Clock clock,
+                     @ConfigProperty(name = "tollgate.render.workers.enabled", defaultValue = "true") boolean enabled,
+                     @ConfigProperty(name = "tollgate.render.workers.concurrency", defaultValue = "4") int concurrency,
+                     @ConfigProperty(name = "tollgate.render.limits.parallel-per-user", defaultValue = "2") int parallelPerUser,
+                     @ConfigProperty(name = "tollgate.render.workers.lease", defaultValue = "PT15S") Duration lease,
+                     @ConfigProperty(name = "tollgate.render.workers.heartbeat", defaultValue = "PT2S") Duration heartbeat,
+                     @ConfigProperty(name = "tollgate.render.workers.poll", defaultValue = "PT1S") Duration poll,
+                     @ConfigProperty(name = "tollgate.render.assets.retention", defaultValue = "P7D") Duration retention) {
+        this.jobs = jobs;
+        this.models = models;
+        this.renderers = renderers;
+        this.pricing = pricing;
+        this.store = store;
+        this.assets = assets;
+        this.outbox = outbox;
+        this.json = json;
+        this.clock = clock;
+        this.enabled = enabled;
+        this.concurrency = concurrency;
+        this.parallelPerUser = parallelPerUser;
+        this.lease = lease;
+        this.heartbeat = heartbeat;
+        this.poll = poll;
+        this.retention = retention;
+        this.slots = new Semaphore(concurrency);
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!enabled) {
+            return;
+        }
+        running = true;
+        executor = Executors.newVirtualThreadPerTaskExecutor();
+        loop = Thread.ofPlatform().name("render-worker").daemon().start(this::run);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        nudge();
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+
+    /** A job may be waiting: look now instead of at the next poll. */
+    public void nudge() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                slots.acquire();
+                Optional<Job> claimed;
+                try {
+                    claimed = claim();
+                } catch (RuntimeException e) {
+                    slots.release();
+                    LOG.warnf("claiming a job failed: %s", e.toString());
+                    idle();
+                    continue;
+                }
+                if (claimed.isEmpty()) {
+                    slots.release();
+                    idle();
+                    continue;
+                }
+                Job job = claimed.get();
+                executor.submit(() -> {
+                    try {
+                        process(job);
+                    } finally {
+                        slots.release();
+                        nudge();
+                    }
+                });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "render worker loop");
+            }
+        }
+    }
+
+    private void idle() throws InterruptedException {
+        synchronized (wake) {
+            wake.wait(poll.toMillis());
+        }
+    }
+
+    /** Claims the next job and writes {@code job.started} with it. */
+    Optional<Job> claim() {
+        return jobs.pool().withTransaction(tx -> jobs.claim(tx, parallelPerUser, lease).call(found -> found.isEmpty()
+                        ? Uni.createFrom().voidItem()
+                        : outbox.append(tx, found.get().id().toString(), "jobs/" + found.get().id(), new JobStarted(found.get().userId(),
+                                found.get().tenantId(), found.get().id().toString(), found.get().modelId(), found.get().attempts(),
+                                clock.instant()))))
+                .await().atMost(Duration.ofSeconds(10));
+    }
+
+    /** Renders one claimed job and ends it; every path ends in exactly one terminal write (or a re-queue). */
+    void process(Job job) {
+        AtomicBoolean cancelled = new AtomicBoolean(job.cancelRequested());
+        AtomicBoolean lost = new AtomicBoolean(false);
+        JsonObject[] progress = {null};
+        Thread beat = Thread.ofVirtual().start(() -> {
+            while (!Thread.currentThread().isInterrupted() && !lost.get()) {
+                try {
+                    Thread.sleep(heartbeat.toMillis());
+                    Optional<Boolean> alive = jobs.heartbeat(job.id(), job.leaseId(), lease, progress[0]).await().atMost(Duration.ofSeconds(10));
+                    if (alive.isEmpty()) {
+                        lost.set(true);
+                    } else if (alive.get()) {
+                        cancelled.set(true);
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warnf("heartbeat of job %s failed: %s", job.id(), e.toString());
+                }
+            }
+        });
+        try {
+            Model model = models.visible(job.modelId()).await().atMost(Duration.ofSeconds(10))
+                    .orElseThrow(() -> new IllegalStateException("model " + job.modelId() + " is gone"));
+            Renderer renderer = renderers.named(model.renderer())
+                    .orElseThrow(() -> new IllegalStateException("no renderer " + model.renderer()));
+            ObjectNode input = (ObjectNode) json.readTree(job.input().encode());
+            Renderer.Rendered rendered = renderer.render(model, input, new Renderer.Progress() {
+                @Override
+                public void step(int step, int total, String message) {
+                    progress[0] = new JsonObject().put("step", step).put("total", total)
+                            .put("percent", total == 0 ? 100 : step * 100 / total).put("message", message);
+                }
+
+                @Override
+                public void log(String level, String message) {
+                    jobs.log(job.id(), level, message).await().atMost(Duration.ofSeconds(10));
+                }
+
+                @Override
+                public boolean cancelled() {
+                    return cancelled.get() || lost.get();
+                }
+            });
+            if (lost.get()) {
+                return;
+            }
+            if (cancelled.get()) {
+                end(job, Job.CANCELLED, "cancelled while running");
+                return;
+            }
+            completed(job, model, rendered, progress[0]);
+        } catch (Renderer.Cancelled e) {
+            if (!lost.get()) {
+                end(job, Job.CANCELLED, "cancelled while running");
+            }
+        } catch (Exception e) {
+            LOG.warnf("job %s failed on attempt %d: %s", job.id(), job.attempts(), e.toString());
+            if (!lost.get()) {
+                end(job, Job.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+        } finally {
+            beat.interrupt();
+        }
+    }
+
+    private void completed(Job job, Model model, Renderer.Rendered rendered, JsonObject last) throws Exception {
+        // what was produced is what is charged, never more than was held (an overestimate is released)
+        long cost = Math.min(pricing.quote(model, rendered.quantity()).costMinor(), job.estimatedCostMinor());
+        List<Asset> stored = new ArrayList<>();
+        JsonArray files = new JsonArray();
+        for (Renderer.File file : rendered.files()) {
+            UUID id = UUID.randomUUID();
+            String key = store.put(id, file.bytes());
+            Asset asset = new Asset(id, job.userId(), job.tenantId(), job.id(), "output", file.contentType(), file.bytes().length,
+                    HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file.bytes())), file.width(), file.height(),
+                    file.durationMs(), key, clock.instant(), clock.instant().plus(retention));
+            stored.add(asset);
+            files.add(new JsonObject().put("asset_id", id.toString()).put("content_type", file.contentType())
+                    .put("width", file.width()).put("height", file.height()).put("duration_ms", file.durationMs()));
+        }
+        JsonObject output = new JsonObject().put("files", files);
+        int steps = last == null ? 1 : Math.max(1, last.getInteger("total", 1));
+        JsonObject finished = new JsonObject().put("step", steps).put("total", steps).put("percent", 100).put("message", "completed");
+        boolean done = jobs.pool().withTransaction(tx -> {
+            Uni<Void> inserts = Uni.createFrom().voidItem();
+            for (Asset asset : stored) {
+                inserts = inserts.chain(() -> assets.insert(tx, asset));
+            }
+            return inserts.chain(() -> jobs.complete(tx, job.id(), job.leaseId(), cost, rendered.quantity(), output, finished))
+                    .call(ok -> ok ? outbox.append(tx, job.id().toString(), "jobs/" + job.id(), new JobCompleted(job.userId(),
+                            job.tenantId(), job.id().toString(), job.holdId(), cost, job.currency(), job.modelId(), job.apiKeyId(),
+                            clock.instant())) : Uni.createFrom().voidItem())
+                    .invoke(ok -> {
+                        if (!ok) {
+                            // the lease is gone: roll the assets back with it
+                            throw new LeaseLost();
+                        }
+                    });
+        }).onFailure(LeaseLost.class).recoverWithItem(false).await().atMost(Duration.ofSeconds(30));
+        if (!done) {
+            stored.forEach(asset -> store.delete(asset.storageKey()));
+        }
+    }
+
+    /** Ends a job as FAILED (or re-queues it while it has attempts left) or CANCELLED, with its event. */
+    private void end(Job job, String status, String error) {
+        boolean retry = Job.FAILED.equals(status) && job.attempts() < job.maxAttempts();
+        String next = retry ? Job.IN_QUEUE : status;
+        jobs.pool().withTransaction(tx -> jobs.release(tx, job.id(), job.leaseId(), next, error).call(ok -> {
+            if (!ok) {
+                return Uni.createFrom().voidItem();
+            }
+            Object event = switch (next) {
+                case Job.IN_QUEUE -> new JobQueued(job.id().toString(), job.modelId(), job.priority(), clock.instant());
+                case Job.CANCELLED -> new JobCancelled(job.userId(), job.tenantId(), job.id().toString(), job.holdId(), clock.instant());
+                default -> new JobFailed(job.userId(), job.tenantId(), job.id().toString(), job.holdId(), truncate(error), clock.instant());
+            };
+            return outbox.append(tx, job.id().toString(), "jobs/" + job.id(), event);
+        })).await().atMost(Duration.ofSeconds(30));
+    }
+
+    static String truncate(String error) {
+        return error.length() > 500 ? error.substring(0, 500) : error;
+    }
+
+    /** Whether the worker runs here. */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Waits until no job runs in this process (tests use this). */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        if (!slots.tryAcquire(concurrency, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return false;
+        }
+        slots.release(concurrency);
+        return true;
+    }
+
+    private static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super("lease lost", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.tollgate.render.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.idempotency.Idempotency;
+import io.tollgate.kit.problem.ProblemException;
+import io.tollgate.kit.security.CurrentPrincipal;
+import io.tollgate.kit.security.Principal;
+import io.tollgate.render.catalog.CatalogService;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The queue, fal-style: submit on the model's path, then status, result and cancel on the request's.
+ * Model ids hold slashes unencoded. Another owner's request, or one asked for on another model's
+ * path, is 404.
+ */
+@Path("/v1/queue")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Queue")
+public class QueueResource {
+
+    private final JobService jobs;
+    private final JobViews views;
+    private final CatalogService catalog;
+    private final CurrentPrincipal principal;
+
+    public QueueResource(JobService jobs, JobViews views, CatalogService catalog, CurrentPrincipal principal) {
+        this.jobs = jobs;
+        this.views = views;
+        this.catalog = catalog;
+        this.principal = principal;
+    }
+
+    @POST
+    @Path("/{modelId: .+}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit: the input is checked against the model's schema (422), the estimate held at billing (402), 202 IN_QUEUE")
+    public Uni<Response> submit(@PathParam("modelId") String modelId, JsonNode input, @HeaderParam(Idempotency.HEADER) String key) {
+        Principal caller = caller("render:create");
+        return jobs.submit(caller.owner(), caller.apiKeyId(), modelId, input, key).map(submitted -> {
+            Response.ResponseBuilder answer = Response.status(202).entity(views.submitted(submitted.job(), submitted.queuePosition()));
+            if (submitted.replayed()) {
+                answer.header(Idempotency.REPLAYED, "true");
+            }
+            return answer.build();
+        });
+    }
+
+    @GET
+    @Path("/{modelId: .+}/requests/{requestId}/status")
+    @Operation(summary = "Where the request is: queue position, progress, timestamps; logs=1 adds its log lines")
+    public Uni<JobViews.Status> status(@PathParam("modelId") String modelId, @PathParam("requestId") String requestId,
+                                       @QueryParam("logs") String logs) {
+        Principal caller = caller("render:read");
+        return jobs.job(caller.owner(), modelId, id(requestId)).chain(job -> jobs.queuePosition(job)
+                .chain(position -> ("1".equals(logs) || "true".equals(logs) ? jobs.logs(job) : Uni.createFrom().<List<Job.Log>>nullItem())
+                        .map(lines -> views.status(job, position, lines))));
+    }
+
+    @GET
+    @Path("/{modelId: .+}/requests/{requestId}")
+    @Operation(summary = "The result of a completed request: its files behind signed links, the usage and the cost")
+    public Uni<JobViews.Result> result(@PathParam("modelId") String modelId, @PathParam("requestId") String requestId) {
+        Principal caller = caller("render:read");
+        return jobs.job(caller.owner(), modelId, id(requestId)).chain(job -> {
+            if (!Job.COMPLETED.equals(job.status())) {
+                throw ProblemException.conflict("REQUEST_NOT_COMPLETED", "The request is " + job.status() + "; its result is not there.")
+                        .with("status", job.status());
+            }
+            return catalog.model(job.modelId()).map(model -> views.result(job, model.priceUnit()));
+        });
+    }
+
+    @PUT
+    @Path("/{modelId: .+}/requests/{requestId}/cancel")
+    @Operation(summary = "Cancel: a queued request ends now (its hold is released); a running one is asked to stop (202)")
+    public Uni<Response> cancel(@PathParam("modelId") String modelId, @PathParam("requestId") String requestId) {
+        Principal caller = caller("render:cancel");
+        return jobs.cancel(caller.owner(), modelId, id(requestId)).map(done -> done == JobService.Cancel.CANCELLED
+                ? Response.ok(Map.of("ok", true, "status", "CANCELLED")).build()
+                : Response.status(202).entity(Map.of("ok", true, "status", "CANCELLATION_REQUESTED")).build());
+    }
+
+    private Principal caller(String scope) {
+        Principal caller = principal.get();
+        caller.requireScope(scope);
+        return caller;
+    }
+
+    static UUID id(String requestId) {
+        try {
+            return UUID.fromString(requestId);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("request");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.tollgate.render;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tollgate.render.jobs.Job;
+import io.tollgate.render.jobs.JobRepository;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A worker that claims a job and dies (it never renews its lease): the sweeper hands the job on,
+ * another worker finishes it once, and the dead worker's late write changes nothing.
+ */
+@QuarkusTest
+@QuarkusTestResource(StandInBilling.class)
+class LeaseTest {
+
+    private final JobRepository jobs;
+
+    LeaseTest(JobRepository jobs) {
+        this.jobs = jobs;
+    }
+
+    @Test
+    void a_job_whose_worker_vanished_is_run_again_and_finished_once() throws Exception {
+        QueueTest.Caller caller = QueueTest.caller();
+        // a "worker" that claims the job the moment it is queued and then never renews its lease
+        String id = null;
+        Optional<Job> stolen = Optional.empty();
+        for (int attempt = 0; attempt < 5 && stolen.isEmpty(); attempt++) {
+            id = QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"orphan\", \"width\": 64, \"height\": 64}", null)
+                    .path("request_id");
+            UUID job = UUID.fromString(id);
+            stolen = jobs.pool().withTransaction(tx -> jobs.claim(tx, 100, Duration.ofSeconds(1), job)).await().indefinitely();
+        }
+        assertTrue(stolen.isPresent(), "the real worker took every job first");
+        Job dead = stolen.get();
+        // the sweeper sees the lapsed lease and puts the job back; a real worker finishes it
+        QueueTest.awaitStatus(caller, QueueTest.MODEL, id, "COMPLETED");
+        Job done = jobs.find(dead.id()).await().indefinitely().orElseThrow();
+        assertEquals(2, done.attempts(), "the dead worker's attempt and the one that finished");
+        assertFalse(jobs.pool().withTransaction(tx -> jobs.complete(tx, dead.id(), dead.leaseId(), 999, BigDecimal.TEN,
+                new JsonObject(), null)).await().indefinitely(), "the dead worker's late write changes nothing");
+        Job after = jobs.find(dead.id()).await().indefinitely().orElseThrow();
+        assertEquals(done.costMinor(), after.costMinor());
+        assertTrue(after.costMinor() <= after.estimatedCostMinor());
+    }
+}
