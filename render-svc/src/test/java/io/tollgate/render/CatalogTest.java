@@ -68,6 +68,8 @@ class CatalogTest {
                 .body("errors.field", hasItem("num_images"));
         given().auth().oauth2(user()).contentType("application/json").body("{\"prompt\": \"a\\u0000b\"}")
                 .post("/v1/models/local/procedural-image/estimate").then().statusCode(400).body("errors[0].field", equalTo("prompt"));
+        given().auth().oauth2(user()).contentType("application/json").body("{\"prompt\": \"" + "x".repeat(2001) + "\"}")
+                .post("/v1/queue/local/procedural-image").then().statusCode(422).body("errors.field", hasItem("prompt"));
         given().auth().oauth2(user()).contentType("application/json").body("[1, 2]")
                 .post("/v1/models/local/procedural-image/estimate").then().statusCode(400);
     }

@@ -39,6 +39,9 @@ class QueueTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String MODEL = "local/procedural-image";
+    // long enough to be cancelled while it runs: 4 images of 2048 x 2048 in 50 passes each
+    static final String SLOW = "{\"prompt\": \"slow\", \"width\": 2048, \"height\": 2048, \"num_images\": 4,"
+            + " \"num_inference_steps\": 50}";
 
     record Caller(UUID id, String token) {
     }
@@ -68,6 +71,19 @@ class QueueTest {
             Thread.sleep(100);
         }
         throw new AssertionError("request " + id + " did not reach " + status + ": " + last);
+    }
+
+    static JsonNode awaitProgress(Caller caller, String id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode status = JSON.readTree(given().auth().oauth2(caller.token()).get("/v1/queue/" + MODEL + "/requests/" + id + "/status")
+                    .then().statusCode(200).extract().asString());
+            if (status.path("progress").isObject()) {
+                return status.path("progress");
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("request " + id + " reported no progress");
     }
 
     /** The path and query of a signed link, to call it on this test's own port. */
@@ -168,10 +184,13 @@ class QueueTest {
         Caller caller = caller();
         try (KafkaProbe probe = new KafkaProbe(KafkaProbe.bootstrap(), "render.events")) {
             // one running job per user here: the second waits behind the first
-            String running = submit(caller, MODEL, "{\"prompt\": \"slow\", \"width\": 2048, \"height\": 2048, \"num_images\": 4}", null)
-                    .path("request_id");
+            String running = submit(caller, MODEL, SLOW, null).path("request_id");
             String queued = submit(caller, MODEL, "{\"prompt\": \"waits\", \"width\": 64, \"height\": 64}", null).path("request_id");
             awaitStatus(caller, MODEL, running, "IN_PROGRESS");
+            // the heartbeat carries the renderer's progress: 4 images x 50 passes
+            JsonNode progress = awaitProgress(caller, running);
+            assertEquals(200, progress.path("total").asInt());
+            assertTrue(progress.path("step").asInt() < 200, progress.toString());
             given().auth().oauth2(caller.token()).put("/v1/queue/" + MODEL + "/requests/" + queued + "/cancel").then()
                     .statusCode(200).body("status", equalTo("CANCELLED"));
             given().auth().oauth2(caller.token()).put("/v1/queue/" + MODEL + "/requests/" + running + "/cancel").then()

@@ -66,7 +66,12 @@ public class ProblemException extends RuntimeException {
                 Map.of("retry_after", retryAfterSeconds), Map.of("Retry-After", Long.toString(retryAfterSeconds)));
     }
 
+    /** Adds an extension member; a null value leaves the member out (a problem document never carries nulls). */
     public ProblemException with(String member, Object value) {
+        if (value == null) {
+            extensions.remove(member);
+            return this;
+        }
         extensions.put(member, value);
         return this;
     }

@@ -66,10 +66,10 @@ public class BillingHolds {
                     .header("Idempotency-Key", "job:" + jobId)
                     .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
             return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
-        }).map(this::answer);
+        }).map(response -> answer(response, currency));
     }
 
-    private Hold answer(HttpResponse<byte[]> response) {
+    private Hold answer(HttpResponse<byte[]> response, String currency) {
         JsonNode body;
         try {
             body = json.readTree(response.body());
@@ -84,7 +84,7 @@ public class BillingHolds {
             throw new ProblemException(402, "INSUFFICIENT_BALANCE", "Payment required",
                     "The balance does not cover this job's estimate; top up and try again.")
                     .with("required", body.path("required").asLong()).with("available", body.path("available").asLong())
-                    .with("currency", body.path("currency").asText(null));
+                    .with("currency", body.path("currency").asText(currency));
         }
         if (status == 401) {
             tokens.forget();

@@ -13,6 +13,8 @@ import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.ConvolveOp;
+import java.awt.image.Kernel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,8 +24,11 @@ import java.util.SplittableRandom;
 
 /**
  * Prompt-seeded procedural art: the prompt and seed fix a random stream (SHA-256 of both), which
- * picks a palette and draws gradients, orbs and strokes. The same input always gives the same bytes;
- * image {@code i} of a batch uses seed {@code seed + i}.
+ * picks a palette and draws gradients and orbs, then refines the picture in
+ * {@code num_inference_steps} passes (a layer of strokes, then a soft blur over the whole image),
+ * the way a diffusion model works in steps: progress is reported, and a cancel is honoured, after
+ * every pass. The same input always gives the same bytes; image {@code i} of a batch uses seed
+ * {@code seed + i}.
  */
 @ApplicationScoped
 public class ProceduralImageRenderer implements Renderer {
@@ -46,22 +51,37 @@ public class ProceduralImageRenderer implements Renderer {
         int width = input.path("width").asInt(512);
         int height = input.path("height").asInt(512);
         int count = input.path("num_images").asInt(1);
+        int steps = input.path("num_inference_steps").asInt(DEFAULT_STEPS);
         String format = input.path("output_format").asText("png");
         List<File> files = new ArrayList<>();
+        int total = count * steps;
         for (int i = 0; i < count; i++) {
-            if (progress.cancelled()) {
-                throw new Cancelled();
-            }
-            progress.step(i, count, "rendering image " + (i + 1) + " of " + count);
-            BufferedImage image = draw(prompt, seed + i, width, height);
-            files.add(new File(Images.encode(image, format), Images.contentType(format), width, height, null));
+            int image = i;
+            BufferedImage picture = draw(prompt, seed + i, width, height, steps, step -> {
+                if (progress.cancelled()) {
+                    throw new Cancelled();
+                }
+                progress.step(image * steps + step, total, "image " + (image + 1) + " of " + count + ", step " + step + " of " + steps);
+            });
+            files.add(new File(Images.encode(picture, format), Images.contentType(format), width, height, null));
         }
-        progress.step(count, count, "done");
+        progress.step(total, total, "done");
         progress.log("info", "rendered " + count + " image(s) of " + width + "x" + height);
         return new Rendered(files, pricing.quantity(model, input));
     }
 
-    static BufferedImage draw(String prompt, long seed, int width, int height) {
+    /** Passes when the input names none. */
+    static final int DEFAULT_STEPS = 4;
+
+    private static final ConvolveOp SOFTEN = new ConvolveOp(new Kernel(3, 3, new float[] {
+            1 / 16f, 2 / 16f, 1 / 16f, 2 / 16f, 4 / 16f, 2 / 16f, 1 / 16f, 2 / 16f, 1 / 16f}), ConvolveOp.EDGE_NO_OP, null);
+
+    /** Called after each refinement pass with its number (from 1); may throw {@link Cancelled}. */
+    interface Pass {
+        void done(int step);
+    }
+
+    static BufferedImage draw(String prompt, long seed, int width, int height, int steps, Pass pass) {
         SplittableRandom random = new SplittableRandom(digest(prompt + "\u0000" + seed));
         BufferedImage image = Images.canvas(width, height);
         Graphics2D g = image.createGraphics();
@@ -82,19 +102,29 @@ public class ProceduralImageRenderer implements Renderer {
                 double r = (0.05 + random.nextDouble() * 0.3) * Math.min(width, height);
                 g.fill(new Ellipse2D.Double(random.nextDouble() * width - r / 2, random.nextDouble() * height - r / 2, r, r));
             }
-            g.setStroke(new BasicStroke(1.5f + (float) random.nextDouble() * 4f));
-            for (int i = 0; i < 4; i++) {
-                Path2D.Double path = new Path2D.Double();
-                path.moveTo(random.nextDouble() * width, random.nextDouble() * height);
-                for (int k = 0; k < 3; k++) {
-                    path.curveTo(random.nextDouble() * width, random.nextDouble() * height, random.nextDouble() * width,
-                            random.nextDouble() * height, random.nextDouble() * width, random.nextDouble() * height);
-                }
-                g.setColor(new Color(255, 255, 255, 90 + random.nextInt(120)));
-                g.draw(path);
-            }
         } finally {
             g.dispose();
+        }
+        for (int step = 1; step <= steps; step++) {
+            Graphics2D layer = image.createGraphics();
+            try {
+                layer.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+                layer.setStroke(new BasicStroke(1.5f + (float) random.nextDouble() * 4f));
+                for (int i = 0; i < 4; i++) {
+                    Path2D.Double path = new Path2D.Double();
+                    path.moveTo(random.nextDouble() * width, random.nextDouble() * height);
+                    for (int k = 0; k < 3; k++) {
+                        path.curveTo(random.nextDouble() * width, random.nextDouble() * height, random.nextDouble() * width,
+                                random.nextDouble() * height, random.nextDouble() * width, random.nextDouble() * height);
+                    }
+                    layer.setColor(new Color(255, 255, 255, 90 + random.nextInt(120)));
+                    layer.draw(path);
+                }
+            } finally {
+                layer.dispose();
+            }
+            image = SOFTEN.filter(image, null);
+            pass.done(step);
         }
         return image;
     }

@@ -1,0 +1,213 @@
+package io.tollgate.e2e;
+
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import javax.imageio.ImageIO;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A render job across the fleet, through the gateway: the public catalogue, an estimate, a submit
+ * with an API key that holds the estimate at billing, the worker's result behind a signed link,
+ * and billing capturing what was produced when render's event arrives. Cancelling releases the hold.
+ */
+@ExtendWith(FleetExtension.class)
+class RenderJourneyTest {
+
+    private static final String MODEL = "local/procedural-image";
+    // long enough to be cancelled while it runs: 4 images of 2048 x 2048 in 50 passes each
+    private static final String SLOW = "{\"prompt\": \"slow\", \"width\": 2048, \"height\": 2048, \"num_images\": 4,"
+            + " \"num_inference_steps\": 50}";
+
+    private record Customer(Journeys.Account account, String key) {
+    }
+
+    /** A verified user with {@code grantMinor} granted by the administrator and a key with render scopes. */
+    private static Customer customer(Fleet fleet, long grantMinor) {
+        var admin = Journeys.admin(fleet);
+        var account = Journeys.newUser(fleet);
+        String gateway = fleet.gatewayUrl();
+        // opening the wallet happens on identity's user.registered event; the balance read waits for it
+        awaitBalance(fleet, account, 0);
+        if (grantMinor > 0) {
+            Journeys.at(gateway, admin.ip()).auth().oauth2(admin.accessToken()).contentType("application/json")
+                    .body("{\"amount_minor\": " + grantMinor + ", \"reason\": \"render journey\"}")
+                    .post("/v1/admin/billing/users/" + account.userId() + "/credits/grant").then().statusCode(201);
+        }
+        String key = JsonPath.from(Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken())
+                .contentType("application/json")
+                .body("{\"name\": \"renders\", \"scopes\": [\"render:create\", \"render:read\", \"render:cancel\", \"billing:read\"]}")
+                .post("/v1/api-keys").then().statusCode(201).extract().asString()).getString("secret_key");
+        return new Customer(account, key);
+    }
+
+    private static void awaitBalance(Fleet fleet, Journeys.Account account, long available) {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Response last = null;
+        while (System.nanoTime() < end) {
+            last = Journeys.at(fleet.gatewayUrl(), account.ip()).auth().oauth2(account.accessToken()).get("/v1/billing/balance");
+            if (last.statusCode() == 200 && last.jsonPath().getLong("available_minor") == available
+                    && last.jsonPath().getLong("reserved_minor") == 0) {
+                return;
+            }
+            sleep(200);
+        }
+        throw new AssertionError("balance did not settle at " + available + ": " + (last == null ? null : last.asString()));
+    }
+
+    private static JsonPath awaitStatus(Fleet fleet, Customer customer, String id, String status) {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonPath last = null;
+        while (System.nanoTime() < end) {
+            last = Journeys.at(fleet.gatewayUrl(), customer.account().ip()).header("X-API-Key", customer.key())
+                    .get("/v1/queue/" + MODEL + "/requests/" + id + "/status?logs=1").then().statusCode(200).extract().jsonPath();
+            if (status.equals(last.getString("status"))) {
+                return last;
+            }
+            sleep(250);
+        }
+        throw new AssertionError("request " + id + " did not reach " + status + ": " + (last == null ? null : last.prettify()));
+    }
+
+    private static Response submit(Fleet fleet, Customer customer, String body, String idempotencyKey) {
+        var request = Journeys.at(fleet.gatewayUrl(), customer.account().ip()).header("X-API-Key", customer.key())
+                .contentType("application/json").body(body);
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return request.post("/v1/queue/" + MODEL);
+    }
+
+    /** The path and query of a link the fleet handed out, called on the gateway this run started. */
+    private static String onGateway(Fleet fleet, String url) {
+        URI uri = URI.create(url);
+        assertEquals(URI.create(fleet.gatewayUrl()).getPort(), uri.getPort(), "links point at the gateway: " + url);
+        return uri.getRawPath() + "?" + uri.getRawQuery();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void a_customer_estimates_submits_with_a_key_downloads_the_images_and_pays_what_was_produced(Fleet fleet) throws Exception {
+        Customer customer = customer(fleet, 500);
+        String gateway = fleet.gatewayUrl();
+        String ip = customer.account().ip();
+
+        // the catalogue is public
+        Journeys.at(gateway, ip).get("/v1/models?category=text-to-image").then().statusCode(200)
+                .body("data.model_id", hasItem(MODEL));
+        Journeys.at(gateway, ip).get("/v1/models/" + MODEL).then().statusCode(200).body("input_schema", notNullValue());
+        String body = "{\"prompt\": \"a lighthouse at dusk\", \"seed\": 11, \"width\": 256, \"height\": 160, \"num_images\": 2}";
+        long estimate = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).contentType("application/json").body(body)
+                .post("/v1/models/" + MODEL + "/estimate").then().statusCode(200).extract().jsonPath().getLong("estimated_cost_minor");
+        assertTrue(estimate > 0 && estimate < 500, "estimate " + estimate);
+
+        // a bad input is a problem document and holds nothing
+        submit(fleet, customer, "{\"prompt\": \"\", \"width\": 100000}", null).then().statusCode(422)
+                .contentType("application/problem+json");
+        Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/billing/balance").then().statusCode(200)
+                .body("available_minor", equalTo(500)).body("reserved_minor", equalTo(0));
+
+        String idempotencyKey = "journey-" + UUID.randomUUID();
+        Response submitted = submit(fleet, customer, body, idempotencyKey);
+        submitted.then().statusCode(202).body("status", equalTo("IN_QUEUE")).body("estimated_cost_minor", equalTo((int) estimate))
+                .body("status_url", startsWith(gateway + "/v1/queue/" + MODEL + "/requests/"));
+        String id = submitted.path("request_id");
+        // a retry of the same submit is the same request, not a second job or a second hold
+        submit(fleet, customer, body, idempotencyKey).then().statusCode(202).header("Idempotent-Replayed", "true")
+                .body("request_id", equalTo(id));
+
+        JsonPath done = awaitStatus(fleet, customer, id, "COMPLETED");
+        assertEquals(100, done.getInt("progress.percent"));
+        JsonPath result = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/queue/" + MODEL + "/requests/" + id)
+                .then().statusCode(200).extract().jsonPath();
+        long cost = result.getLong("cost_minor");
+        assertEquals(estimate, cost, "two images were asked for and two produced");
+        List<String> urls = result.getList("output.images.url");
+        assertEquals(2, urls.size());
+        // the signed link works without credentials, through the gateway, and yields the image asked for
+        byte[] png = Journeys.at(gateway, ip).get(onGateway(fleet, urls.get(0))).then().statusCode(200).contentType("image/png")
+                .extract().asByteArray();
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        assertEquals(256, image.getWidth());
+        assertEquals(160, image.getHeight());
+        Journeys.at(gateway, ip).get(onGateway(fleet, urls.get(0)).replaceFirst("signature=.", "signature=A")).then()
+                .statusCode(403).contentType("application/problem+json").body("code", equalTo("INVALID_ASSET_LINK"));
+
+        // billing captured the job's cost when render's job.completed arrived; nothing stays reserved
+        awaitBalance(fleet, customer.account(), 500 - cost);
+        Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/billing/usage").then().statusCode(200)
+                .body("spend.find { it.product == 'render' }.model_id", equalTo(MODEL))
+                .body("spend.find { it.product == 'render' }.amount_minor", equalTo((int) cost));
+        Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/jobs").then().statusCode(200)
+                .body("meta.total", equalTo(1)).body("data[0].request_id", equalTo(id));
+
+        // another customer cannot see the request, and a key without render scopes cannot submit
+        Customer other = customer(fleet, 0);
+        Journeys.at(gateway, other.account().ip()).header("X-API-Key", other.key())
+                .get("/v1/queue/" + MODEL + "/requests/" + id + "/status").then().statusCode(404)
+                .contentType("application/problem+json");
+        String readOnly = JsonPath.from(Journeys.at(gateway, ip).auth().oauth2(customer.account().accessToken())
+                .contentType("application/json").body("{\"name\": \"reader\", \"scopes\": [\"billing:read\"]}")
+                .post("/v1/api-keys").then().statusCode(201).extract().asString()).getString("secret_key");
+        Journeys.at(gateway, ip).header("X-API-Key", readOnly).contentType("application/json").body(body).post("/v1/queue/" + MODEL)
+                .then().statusCode(403).contentType("application/problem+json");
+    }
+
+    @Test
+    void an_empty_wallet_is_402_at_submit_and_queues_nothing(Fleet fleet) {
+        Customer customer = customer(fleet, 0);
+        submit(fleet, customer, "{\"prompt\": \"unpaid\", \"width\": 64, \"height\": 64}", null).then().statusCode(402)
+                .contentType("application/problem+json").body("code", equalTo("INSUFFICIENT_BALANCE"))
+                .body("available", equalTo(0));
+        Journeys.at(fleet.gatewayUrl(), customer.account().ip()).header("X-API-Key", customer.key()).get("/v1/jobs").then()
+                .statusCode(200).body("meta.total", equalTo(0));
+    }
+
+    @Test
+    void cancelling_a_queued_and_a_running_job_releases_both_holds(Fleet fleet) {
+        Customer customer = customer(fleet, 1000);
+        String gateway = fleet.gatewayUrl();
+        String ip = customer.account().ip();
+        // the fleet runs one job per customer at a time: the second waits behind the first
+        String running = submit(fleet, customer, SLOW, null)
+                .then().statusCode(202).extract().path("request_id");
+        String queued = submit(fleet, customer, "{\"prompt\": \"waits\", \"width\": 64, \"height\": 64}", null)
+                .then().statusCode(202).extract().path("request_id");
+        awaitStatus(fleet, customer, running, "IN_PROGRESS");
+        Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/billing/balance").then().statusCode(200)
+                .body("reserved_minor", org.hamcrest.Matchers.greaterThan(0));
+
+        Journeys.at(gateway, ip).header("X-API-Key", customer.key()).put("/v1/queue/" + MODEL + "/requests/" + queued + "/cancel")
+                .then().statusCode(200).body("status", equalTo("CANCELLED"));
+        Journeys.at(gateway, ip).header("X-API-Key", customer.key()).put("/v1/queue/" + MODEL + "/requests/" + running + "/cancel")
+                .then().statusCode(202).body("status", equalTo("CANCELLATION_REQUESTED"));
+        awaitStatus(fleet, customer, running, "CANCELLED");
+        Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/queue/" + MODEL + "/requests/" + running).then()
+                .statusCode(409).contentType("application/problem+json").body("code", equalTo("REQUEST_NOT_COMPLETED"));
+        // billing voided both holds on job.cancelled: the whole grant is available again
+        awaitBalance(fleet, customer.account(), 1000);
+    }
+}
