@@ -11,7 +11,7 @@ import java.util.UUID;
 /** A render job's row; {@link #from} is the one mapping. Its id is the API's {@code request_id}. */
 public record Job(UUID id, UUID userId, UUID tenantId, UUID apiKeyId, String modelId, JsonObject input, String status, int priority,
                   UUID holdId, String currency, long estimatedCostMinor, Long costMinor, BigDecimal quantity, int attempts,
-                  int maxAttempts, UUID leaseId, Instant lockedUntil, boolean cancelRequested, JsonObject progress, JsonObject output,
+                  int maxAttempts, UUID leaseId, Instant lockedUntil, JsonObject progress, JsonObject output,
                   String error, String idempotencyKey, String requestFingerprint, Instant createdAt, Instant startedAt,
                   Instant completedAt, Instant failedAt, Instant cancelledAt, Instant updatedAt) {
 
@@ -23,7 +23,7 @@ public record Job(UUID id, UUID userId, UUID tenantId, UUID apiKeyId, String mod
 
     static final String COLUMNS = """
             id, user_id, tenant_id, api_key_id, model_id, input, status, priority, hold_id, currency, estimated_cost_minor,
-            cost_minor, quantity, attempts, max_attempts, lease_id, locked_until, cancel_requested, progress, output, error,
+            cost_minor, quantity, attempts, max_attempts, lease_id, locked_until, progress, output, error,
             idempotency_key, request_fingerprint, created_at, started_at, completed_at, failed_at, cancelled_at, updated_at""";
 
     public boolean terminal() {
@@ -35,7 +35,7 @@ public record Job(UUID id, UUID userId, UUID tenantId, UUID apiKeyId, String mod
                 (JsonObject) r.getValue("input"), r.getString("status"), r.getInteger("priority"), r.getUUID("hold_id"),
                 r.getString("currency").trim(), r.getLong("estimated_cost_minor"), r.getLong("cost_minor"), r.getBigDecimal("quantity"),
                 r.getInteger("attempts"), r.getInteger("max_attempts"), r.getUUID("lease_id"), at(r, "locked_until"),
-                r.getBoolean("cancel_requested"), (JsonObject) r.getValue("progress"), (JsonObject) r.getValue("output"),
+                (JsonObject) r.getValue("progress"), (JsonObject) r.getValue("output"),
                 r.getString("error"), r.getString("idempotency_key"), r.getString("request_fingerprint"), at(r, "created_at"),
                 at(r, "started_at"), at(r, "completed_at"), at(r, "failed_at"), at(r, "cancelled_at"), at(r, "updated_at"));
     }

@@ -104,7 +104,7 @@ public class JobRepository {
         return tx.preparedQuery("""
                         with next as (
                             select j.id from jobs j
-                            where j.status = 'IN_QUEUE' and not j.cancel_requested and ($3::uuid is null or j.id = $3)
+                            where j.status = 'IN_QUEUE' and ($3::uuid is null or j.id = $3)
                               and (select count(*) from jobs r where r.user_id = j.user_id and r.status = 'IN_PROGRESS') < $1
                             order by j.priority desc, j.created_at, j.id
                             limit 1
@@ -118,18 +118,13 @@ public class JobRepository {
                 .map(JobRepository::first);
     }
 
-    /** Extends the lease and records progress; empty when the lease is no longer this worker's. */
-    public Uni<Optional<Boolean>> heartbeat(UUID id, UUID leaseId, Duration lease, JsonObject progress) {
+    /** Extends the lease and records progress; false when the lease is no longer this worker's. */
+    public Uni<Boolean> heartbeat(UUID id, UUID leaseId, Duration lease, JsonObject progress) {
         return pool.preparedQuery("update jobs set locked_until = now() + make_interval(secs => $3),"
                         + " progress = coalesce($4, progress), updated_at = now()"
-                        + " where id = $1 and lease_id = $2 and status = 'IN_PROGRESS' returning cancel_requested")
+                        + " where id = $1 and lease_id = $2 and status = 'IN_PROGRESS'")
                 .execute(Tuple.of(id, leaseId, (double) lease.toMillis() / 1000, progress))
-                .map(rows -> {
-                    for (Row row : rows) {
-                        return Optional.of(row.getBoolean("cancel_requested"));
-                    }
-                    return Optional.empty();
-                });
+                .map(rows -> rows.rowCount() == 1);
     }
 
     /** Finishes a running job under its lease; false when the lease was lost (nothing changed). */
@@ -156,10 +151,10 @@ public class JobRepository {
                 .execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
     }
 
-    /** Asks the running job's worker to stop; false when it is not running (any more). */
-    public Uni<Boolean> requestCancel(UUID id) {
-        return pool.preparedQuery("update jobs set cancel_requested = true, updated_at = now() where id = $1 and status = 'IN_PROGRESS'")
-                .execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+    /** The job's status now, read in the caller's transaction. */
+    public Uni<String> status(SqlClient tx, UUID id) {
+        return tx.preparedQuery("select status from jobs where id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.iterator().next().getString("status"));
     }
 
     /** Running jobs whose lease ran out: their worker is gone or stuck. Locked for the caller's transaction. */

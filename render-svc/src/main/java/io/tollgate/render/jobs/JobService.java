@@ -96,7 +96,7 @@ public class JobService {
                             .chain(hold -> {
                                 Job job = new Job(id, owner.userId(), owner.tenantId(), apiKeyId, modelId, new JsonObject(complete.toString()),
                                         Job.IN_QUEUE, 50, hold.id(), quote.currency(), quote.costMinor(), null, quote.quantity(), 0,
-                                        maxAttempts, null, null, false, null, null, null, idempotencyKey, fingerprint, clock.instant(),
+                                        maxAttempts, null, null, null, null, null, idempotencyKey, fingerprint, clock.instant(),
                                         null, null, null, null, clock.instant());
                                 return jobs.pool().withTransaction(tx -> jobs.insert(tx, job).chain(inserted -> inserted
                                                 ? announce(tx, job).replaceWith(true) : Uni.createFrom().item(false)))
@@ -151,21 +151,20 @@ public class JobService {
         return jobs.logs(job.id());
     }
 
-    /** What a cancel did: ended a queued job, asked a running one's worker to stop, or nothing (it had ended). */
-    public enum Cancel { CANCELLED, REQUESTED }
+    /** What a cancel did: {@code ok} when it ended the queued job; otherwise the status the job is in. */
+    public record Cancel(boolean ok, String status) {
+    }
 
+    /**
+     * Cancels a job that has not started: it ends at once, with {@code job.cancelled} (billing voids
+     * its hold). A job that has started runs to its end and is charged then; one that has ended stays
+     * as it is. Either way the answer says so ({@code ok: false} and the status).
+     */
     public Uni<Cancel> cancel(Owner owner, String modelId, UUID id) {
         return job(owner, modelId, id).chain(job -> jobs.pool().withTransaction(tx -> jobs.cancelQueued(tx, id).chain(cancelled ->
-                        cancelled ? outbox.append(tx, id.toString(), "jobs/" + id, new JobCancelled(job.userId(), job.tenantId(),
-                                id.toString(), job.holdId(), clock.instant())).replaceWith(Cancel.CANCELLED)
-                                : Uni.createFrom().<Cancel>nullItem()))
-                .chain(done -> done != null ? Uni.createFrom().item(done) : jobs.requestCancel(id).map(requested -> {
-                    if (!requested) {
-                        throw ProblemException.conflict("ALREADY_COMPLETED", "The request has ended; there is nothing to cancel.")
-                                .with("status", job.status());
-                    }
-                    return Cancel.REQUESTED;
-                })));
+                cancelled ? outbox.append(tx, id.toString(), "jobs/" + id, new JobCancelled(job.userId(), job.tenantId(),
+                        id.toString(), job.holdId(), clock.instant())).replaceWith(new Cancel(true, Job.CANCELLED))
+                        : jobs.status(tx, id).map(status -> new Cancel(false, status)))));
     }
 
     public Uni<Page<Job>> list(Owner owner, String status, String modelId, PageRequest page) {

@@ -3,7 +3,6 @@ package io.tollgate.render.jobs;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.tollgate.contracts.render.JobCancelled;
 import io.tollgate.contracts.render.JobFailed;
 import io.tollgate.contracts.render.JobQueued;
 import io.tollgate.kit.outbox.Outbox;
@@ -13,8 +12,7 @@ import java.time.Clock;
 
 /**
  * Jobs whose worker stopped renewing its lease (killed, stuck, cut off): each goes back to the queue
- * while it has attempts left, and otherwise fails (or, when a cancel was asked for, is cancelled),
- * with its event, in one transaction. A worker that comes back finds its lease void and changes
+ * while it has attempts left, and otherwise fails, with its event, in one transaction. A worker that comes back finds its lease void and changes
  * nothing, so a job is never settled twice.
  */
 @ApplicationScoped
@@ -47,15 +45,11 @@ public class JobSweeper {
         return jobs.pool().withTransaction(tx -> jobs.lapsed(tx, 100)
                 .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
                 .onItem().transformToUniAndConcatenate(job -> {
-                    String next = job.cancelRequested() ? Job.CANCELLED
-                            : job.attempts() < job.maxAttempts() ? Job.IN_QUEUE : Job.FAILED;
-                    Object event = switch (next) {
-                        case Job.IN_QUEUE -> new JobQueued(job.id().toString(), job.modelId(), job.priority(), clock.instant());
-                        case Job.CANCELLED -> new JobCancelled(job.userId(), job.tenantId(), job.id().toString(), job.holdId(),
-                                clock.instant());
-                        default -> new JobFailed(job.userId(), job.tenantId(), job.id().toString(), job.holdId(),
-                                "the worker stopped answering " + job.attempts() + " time(s)", clock.instant());
-                    };
+                    String next = job.attempts() < job.maxAttempts() ? Job.IN_QUEUE : Job.FAILED;
+                    Object event = Job.IN_QUEUE.equals(next)
+                            ? new JobQueued(job.id().toString(), job.modelId(), job.priority(), clock.instant())
+                            : new JobFailed(job.userId(), job.tenantId(), job.id().toString(), job.holdId(),
+                                    "the worker stopped answering " + job.attempts() + " time(s)", clock.instant());
                     return jobs.settleLapsed(tx, job.id(), next, "worker lease lapsed")
                             .chain(() -> outbox.append(tx, job.id().toString(), "jobs/" + job.id(), event));
                 })

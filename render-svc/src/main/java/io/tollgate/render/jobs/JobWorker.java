@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.tollgate.contracts.render.JobCancelled;
 import io.tollgate.contracts.render.JobCompleted;
 import io.tollgate.contracts.render.JobFailed;
 import io.tollgate.contracts.render.JobQueued;
@@ -44,9 +43,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Runs queued jobs: claims the next one under a lease (at most {@code concurrency} at a time in this
  * process, at most {@code parallel-per-user} of one owner's across all workers), renders it on a
- * virtual thread while a heartbeat extends the lease every few seconds and picks up a cancel, then
+ * virtual thread while a heartbeat extends the lease every few seconds and records progress, then
  * ends it in one transaction: the assets, the job's terminal state and its one event (billing
- * captures on {@code job.completed}, voids on {@code job.failed} or {@code job.cancelled}). Only the
+ * captures on {@code job.completed}, voids on {@code job.failed}). A running job is not cancelled:
+ * its work is under way and is charged when it completes, as at the seeds' providers. Only the
  * lease holder can end a job, so a worker that was presumed dead and comes back changes nothing.
  * Woken by {@code render.jobs} messages and by its own poll.
  */
@@ -183,18 +183,14 @@ public class JobWorker {
 
     /** Renders one claimed job and ends it; every path ends in exactly one terminal write (or a re-queue). */
     void process(Job job) {
-        AtomicBoolean cancelled = new AtomicBoolean(job.cancelRequested());
         AtomicBoolean lost = new AtomicBoolean(false);
         JsonObject[] progress = {null};
         Thread beat = Thread.ofVirtual().start(() -> {
             while (!Thread.currentThread().isInterrupted() && !lost.get()) {
                 try {
                     Thread.sleep(heartbeat.toMillis());
-                    Optional<Boolean> alive = jobs.heartbeat(job.id(), job.leaseId(), lease, progress[0]).await().atMost(Duration.ofSeconds(10));
-                    if (alive.isEmpty()) {
+                    if (!jobs.heartbeat(job.id(), job.leaseId(), lease, progress[0]).await().atMost(Duration.ofSeconds(10))) {
                         lost.set(true);
-                    } else if (alive.get()) {
-                        cancelled.set(true);
                     }
                 } catch (InterruptedException e) {
                     return;
@@ -223,25 +219,19 @@ public class JobWorker {
 
                 @Override
                 public boolean cancelled() {
-                    return cancelled.get() || lost.get();
+                    // the lease went to another worker: stop, and leave the job to it
+                    return lost.get();
                 }
             });
-            if (lost.get()) {
-                return;
-            }
-            if (cancelled.get()) {
-                end(job, Job.CANCELLED, "cancelled while running");
-                return;
-            }
-            completed(job, model, rendered, progress[0]);
-        } catch (Renderer.Cancelled e) {
             if (!lost.get()) {
-                end(job, Job.CANCELLED, "cancelled while running");
+                completed(job, model, rendered, progress[0]);
             }
+        } catch (Renderer.Cancelled e) {
+            LOG.infof("job %s: the lease was lost, another worker has it", job.id());
         } catch (Exception e) {
             LOG.warnf("job %s failed on attempt %d: %s", job.id(), job.attempts(), e.toString());
             if (!lost.get()) {
-                end(job, Job.FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+                failed(job, e.getMessage() == null ? e.toString() : e.getMessage());
             }
         } finally {
             beat.interrupt();
@@ -287,19 +277,17 @@ public class JobWorker {
         }
     }
 
-    /** Ends a job as FAILED (or re-queues it while it has attempts left) or CANCELLED, with its event. */
-    private void end(Job job, String status, String error) {
-        boolean retry = Job.FAILED.equals(status) && job.attempts() < job.maxAttempts();
-        String next = retry ? Job.IN_QUEUE : status;
+    /** Ends a job as FAILED (or re-queues it while it has attempts left), with its event. */
+    private void failed(Job job, String error) {
+        boolean retry = job.attempts() < job.maxAttempts();
+        String next = retry ? Job.IN_QUEUE : Job.FAILED;
         jobs.pool().withTransaction(tx -> jobs.release(tx, job.id(), job.leaseId(), next, error).call(ok -> {
             if (!ok) {
                 return Uni.createFrom().voidItem();
             }
-            Object event = switch (next) {
-                case Job.IN_QUEUE -> new JobQueued(job.id().toString(), job.modelId(), job.priority(), clock.instant());
-                case Job.CANCELLED -> new JobCancelled(job.userId(), job.tenantId(), job.id().toString(), job.holdId(), clock.instant());
-                default -> new JobFailed(job.userId(), job.tenantId(), job.id().toString(), job.holdId(), truncate(error), clock.instant());
-            };
+            Object event = retry
+                    ? new JobQueued(job.id().toString(), job.modelId(), job.priority(), clock.instant())
+                    : new JobFailed(job.userId(), job.tenantId(), job.id().toString(), job.holdId(), truncate(error), clock.instant());
             return outbox.append(tx, job.id().toString(), "jobs/" + job.id(), event);
         })).await().atMost(Duration.ofSeconds(30));
     }

@@ -23,7 +23,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -91,12 +90,11 @@ public class QueueResource {
 
     @PUT
     @Path("/{modelId: .+}/requests/{requestId}/cancel")
-    @Operation(summary = "Cancel: a queued request ends now (its hold is released); a running one is asked to stop (202)")
-    public Uni<Response> cancel(@PathParam("modelId") String modelId, @PathParam("requestId") String requestId) {
+    @Operation(summary = "Cancel: a queued request ends now, {ok: true, status: CANCELLED}, and its hold is released;"
+            + " one that has started runs to its end and is charged then, {ok: false, status}")
+    public Uni<JobService.Cancel> cancel(@PathParam("modelId") String modelId, @PathParam("requestId") String requestId) {
         Principal caller = caller("render:cancel");
-        return jobs.cancel(caller.owner(), modelId, id(requestId)).map(done -> done == JobService.Cancel.CANCELLED
-                ? Response.ok(Map.of("ok", true, "status", "CANCELLED")).build()
-                : Response.status(202).entity(Map.of("ok", true, "status", "CANCELLATION_REQUESTED")).build());
+        return jobs.cancel(caller.owner(), modelId, id(requestId));
     }
 
     private Principal caller(String scope) {
