@@ -215,4 +215,26 @@ class RenderJourneyTest {
         assertEquals(1, types.stream().filter("capture"::equals).count(), types.toString());
         assertEquals(2, types.stream().filter("hold"::equals).count(), types.toString());
     }
+
+    @Test
+    void a_synchronous_run_answers_the_result_or_202_timeout_and_the_job_completes_in_the_queue(Fleet fleet) {
+        Customer customer = customer(fleet, 1000);
+        String gateway = fleet.gatewayUrl();
+        String ip = customer.account().ip();
+        Journeys.at(gateway, ip).header("X-API-Key", customer.key()).contentType("application/json")
+                .body("{\"prompt\": \"quick\", \"width\": 128, \"height\": 128}").post("/v1/run/" + MODEL).then().statusCode(200)
+                .body("status", equalTo("COMPLETED")).body("output.images[0].url", startsWith(gateway + "/v1/assets/"));
+
+        Response timedOut = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).header("Prefer", "wait=1")
+                .contentType("application/json").body(SLOW).post("/v1/run/" + MODEL);
+        timedOut.then().statusCode(202).body("code", equalTo("TIMEOUT")).body("status_url", startsWith(gateway + "/v1/queue/"));
+        String id = timedOut.path("request_id");
+        awaitStatus(fleet, customer, id, "COMPLETED");
+        long spent = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/jobs").then().statusCode(200)
+                .extract().jsonPath().getList("data.cost_minor", Long.class).stream().mapToLong(Long::longValue).sum();
+        awaitBalance(fleet, customer.account(), 1000 - spent);
+        List<String> types = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/billing/transactions")
+                .then().statusCode(200).extract().jsonPath().getList("data.type");
+        assertEquals(2, types.stream().filter("capture"::equals).count(), "one capture per job: " + types);
+    }
 }

@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -42,6 +43,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class JobService {
 
+    private static final Duration MAX_POLL = Duration.ofMillis(500);
     private static final Set<String> STATUSES = Set.of(Job.IN_QUEUE, Job.IN_PROGRESS, Job.COMPLETED, Job.FAILED, Job.CANCELLED);
 
     /** A job as answered to a submit: the job, and whether it was an earlier request's. */
@@ -165,6 +167,27 @@ public class JobService {
                 cancelled ? outbox.append(tx, id.toString(), "jobs/" + id, new JobCancelled(job.userId(), job.tenantId(),
                         id.toString(), job.holdId(), clock.instant())).replaceWith(new Cancel(true, Job.CANCELLED))
                         : jobs.status(tx, id).map(status -> new Cancel(false, status)))));
+    }
+
+    /**
+     * The job once it has ended, or as it is at {@code deadline}: read again after 50 ms, then at
+     * longer intervals up to half a second (the worker may be in another instance; the row is where
+     * the end is written).
+     */
+    public Uni<Job> awaitEnd(UUID id, Instant deadline) {
+        return awaitEnd(id, deadline, Duration.ofMillis(50));
+    }
+
+    private Uni<Job> awaitEnd(UUID id, Instant deadline, Duration delay) {
+        return jobs.find(id).map(Optional::orElseThrow).chain(job -> {
+            Duration left = Duration.between(clock.instant(), deadline);
+            if (job.terminal() || left.isNegative() || left.isZero()) {
+                return Uni.createFrom().item(job);
+            }
+            Duration wait = delay.compareTo(left) < 0 ? delay : left;
+            Duration next = delay.multipliedBy(2).compareTo(MAX_POLL) < 0 ? delay.multipliedBy(2) : MAX_POLL;
+            return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> awaitEnd(id, deadline, next));
+        });
     }
 
     public Uni<Page<Job>> list(Owner owner, String status, String modelId, PageRequest page) {
