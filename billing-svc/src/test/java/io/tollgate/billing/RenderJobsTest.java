@@ -36,7 +36,7 @@ class RenderJobsTest {
                 "flux-1", null, Instant.now()), null);
         publish(new JobCompleted(user.id(), Money.TENANT, "job_a", UUID.fromString(completed), 120, "USD", "flux-1",
                 null, Instant.now()), doneId); // delivered twice
-        publish(new JobFailed(user.id(), Money.TENANT, "job_b", UUID.fromString(failed), "provider error", Instant.now()), null);
+        publish(new JobFailed(user.id(), Money.TENANT, "job_b", UUID.fromString(failed), "provider error", "flux-1", Instant.now()), null);
         publish(new JobCancelled(user.id(), Money.TENANT, "job_c", UUID.fromString(cancelled), Instant.now()), null);
 
         awaitStatus(completed, "partially_captured");

@@ -41,7 +41,7 @@ public final class Routing {
         route(CreditsClawedBack.TYPE, Channel.IN_APP, Channel.WEBHOOK);
         route(InvoiceIssued.TYPE, Channel.IN_APP, Channel.WEBHOOK);
         route(JobCompleted.TYPE, Channel.EMAIL, Channel.WEBHOOK);
-        route(JobFailed.TYPE, Channel.EMAIL, Channel.WEBHOOK);
+        route(JobFailed.TYPE, Channel.IN_APP, Channel.EMAIL, Channel.WEBHOOK);
         route(JobCancelled.TYPE, Channel.WEBHOOK);
         route(WebhookEndpointDisabled.TYPE, Channel.EMAIL);
         route(AllowanceExhausted.TYPE, Channel.IN_APP, Channel.EMAIL);

@@ -7,6 +7,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.InvoiceIssued;
 import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.contracts.render.JobFailed;
 import io.tollgate.kit.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,23 @@ public class NotificationsTest {
         // another user sees none of them
         given().auth().oauth2(TestTokens.user(UUID.randomUUID(), TENANT).sign()).get("/v1/notifications").then()
                 .body("meta.total", equalTo(0));
+    }
+
+    @Test
+    void a_failed_render_job_becomes_one_notice_that_says_nothing_was_charged() throws Exception {
+        UUID user = UUID.randomUUID();
+        String token = TestTokens.user(user, TENANT).sign();
+        JobFailed failed = new JobFailed(user, TENANT, "5f0c3a52-1d55-4f7e-9a3e-3b1f4f1a2b3c", UUID.randomUUID(), "no renderer",
+                "local/procedural-image", Instant.now());
+        String id = io.tollgate.kit.testing.Events.publish(failed, null, failed.jobId(), "render-svc");
+        io.tollgate.kit.testing.Events.publish(failed, id, failed.jobId(), "render-svc"); // delivered again
+        awaitCount(token, 1);
+        Thread.sleep(500);
+        given().auth().oauth2(token).get("/v1/notifications").then().statusCode(200).body("meta.total", equalTo(1))
+                .body("data[0].category", equalTo("render")).body("data[0].severity", equalTo("error"))
+                .body("data[0].title", equalTo("Render job on local/procedural-image failed"))
+                .body("data[0].body", equalTo("Job " + failed.jobId() + " failed: no renderer. Its hold was released; nothing was charged."))
+                .body("data[0].action_url", equalTo("/v1/queue/local/procedural-image/requests/" + failed.jobId() + "/status"));
     }
 
     @Test

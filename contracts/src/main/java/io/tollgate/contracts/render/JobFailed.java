@@ -14,6 +14,7 @@ public record JobFailed(
         @JsonProperty("job_id") String jobId,
         @JsonProperty("hold_id") UUID holdId,
         @JsonProperty("reason") String reason,
+        @JsonProperty("model_id") String modelId,
         @JsonProperty("occurred_at") Instant occurredAt) {
 
     public static final String TYPE = "tollgate.render.job.failed.v1";

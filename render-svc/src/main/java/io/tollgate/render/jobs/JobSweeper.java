@@ -49,7 +49,7 @@ public class JobSweeper {
                     Object event = Job.IN_QUEUE.equals(next)
                             ? new JobQueued(job.id().toString(), job.modelId(), job.priority(), clock.instant())
                             : new JobFailed(job.userId(), job.tenantId(), job.id().toString(), job.holdId(),
-                                    "the worker stopped answering " + job.attempts() + " time(s)", clock.instant());
+                                    "the worker stopped answering " + job.attempts() + " time(s)", job.modelId(), clock.instant());
                     return jobs.settleLapsed(tx, job.id(), next, "worker lease lapsed")
                             .chain(() -> outbox.append(tx, job.id().toString(), "jobs/" + job.id(), event));
                 })

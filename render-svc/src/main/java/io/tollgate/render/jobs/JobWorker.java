@@ -287,7 +287,8 @@ public class JobWorker {
             }
             Object event = retry
                     ? new JobQueued(job.id().toString(), job.modelId(), job.priority(), clock.instant())
-                    : new JobFailed(job.userId(), job.tenantId(), job.id().toString(), job.holdId(), truncate(error), clock.instant());
+                    : new JobFailed(job.userId(), job.tenantId(), job.id().toString(), job.holdId(), truncate(error), job.modelId(),
+                            clock.instant());
             return outbox.append(tx, job.id().toString(), "jobs/" + job.id(), event);
         })).await().atMost(Duration.ofSeconds(30));
     }
