@@ -88,4 +88,15 @@ class RunTest {
                 .contentType("application/problem+json").body("code", equalTo("INVALID_PREFER"));
         given().auth().oauth2(caller.token()).get("/v1/jobs").then().statusCode(200).body("meta.total", equalTo(0));
     }
+
+    @Test
+    void an_input_the_schema_refuses_is_422_and_runs_nothing() {
+        QueueTest.Caller caller = QueueTest.caller();
+        run(caller, QueueTest.MODEL, "{\"prompt\": \"a cat\", \"width\": \"wide\"}", null).then().statusCode(422)
+                .contentType("application/problem+json").body("code", equalTo("INVALID_INPUT"))
+                .body("errors[0].field", equalTo("width"));
+        run(caller, QueueTest.MODEL, "{\"prompt\": \"a\\u0000b\"}", null).then().statusCode(400)
+                .contentType("application/problem+json").body("errors[0].field", equalTo("prompt"));
+        given().auth().oauth2(caller.token()).get("/v1/jobs").then().statusCode(200).body("meta.total", equalTo(0));
+    }
 }
