@@ -176,6 +176,8 @@ public final class Fleet implements AutoCloseable {
         env.put("TOLLGATE_PUBLIC_BASE_URL", url("gateway"));
         env.put("TOLLGATE_IDENTITY_URL", url("identity"));
         env.put("TOLLGATE_RENDER_BILLING_URL", url("billing"));
+        // render's remote provider: the sandbox's fal-style queue
+        env.put("TOLLGATE_RENDER_PROVIDERS_SANDBOX_URL", sandbox.baseUrl() + "/fal");
         // one job of a user at a time, so a second one waits in the queue where a journey can cancel it
         env.put("TOLLGATE_RENDER_LIMITS_PARALLEL_PER_USER", "1");
         env.put("TOLLGATE_BILLING_STRIPE_API_URL", sandbox.baseUrl() + "/stripe");

@@ -72,11 +72,15 @@ class RenderJourneyTest {
     }
 
     private static JsonPath awaitStatus(Fleet fleet, Customer customer, String id, String status) {
+        return awaitStatus(fleet, customer, MODEL, id, status);
+    }
+
+    private static JsonPath awaitStatus(Fleet fleet, Customer customer, String model, String id, String status) {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         JsonPath last = null;
         while (System.nanoTime() < end) {
             last = Journeys.at(fleet.gatewayUrl(), customer.account().ip()).header("X-API-Key", customer.key())
-                    .get("/v1/queue/" + MODEL + "/requests/" + id + "/status?logs=1").then().statusCode(200).extract().jsonPath();
+                    .get("/v1/queue/" + model + "/requests/" + id + "/status?logs=1").then().statusCode(200).extract().jsonPath();
             if (status.equals(last.getString("status"))) {
                 return last;
             }
@@ -236,5 +240,49 @@ class RenderJourneyTest {
         List<String> types = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/billing/transactions")
                 .then().statusCode(200).extract().jsonPath().getList("data.type");
         assertEquals(2, types.stream().filter("capture"::equals).count(), "one capture per job: " + types);
+    }
+
+    @Test
+    void a_remote_provider_renders_through_its_queue_and_one_that_fails_releases_the_hold_and_tells_the_user(Fleet fleet)
+            throws Exception {
+        Customer customer = customer(fleet, 500);
+        String gateway = fleet.gatewayUrl();
+        String ip = customer.account().ip();
+        int submitsBefore = fleet.sandbox().renderQueue().submits();
+
+        // journey 6: a failing remote provider gives FAILED, the hold is released, the balance is as before, a notice arrives
+        String failing = "sandbox/failing-image";
+        String doomed = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).contentType("application/json")
+                .body("{\"prompt\": \"doomed\"}").post("/v1/queue/" + failing).then().statusCode(202).extract().path("request_id");
+        JsonPath failed = awaitStatus(fleet, customer, failing, doomed, "FAILED");
+        assertTrue(failed.getString("error").contains("crashed"), failed.prettify());
+        awaitBalance(fleet, customer.account(), 500);
+        List<String> types = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/billing/transactions")
+                .then().statusCode(200).extract().jsonPath().getList("data.type");
+        assertEquals(List.of("release", "hold"), types.subList(0, 2), types.toString());
+        long waiting = System.nanoTime();
+        while (!Journeys.at(gateway, ip).auth().oauth2(customer.account().accessToken()).get("/v1/notifications").jsonPath()
+                .getList("data.title").contains("Render job on " + failing + " failed")) {
+            assertTrue(System.nanoTime() - waiting < 30_000_000_000L, "the failed job's notice did not arrive in 30 s");
+            Thread.sleep(200);
+        }
+
+        // a remote model that works: its outputs come back re-hosted behind our signed links, charged per image
+        String fast = "sandbox/fast-image";
+        String id = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).contentType("application/json")
+                .body("{\"prompt\": \"remote\", \"width\": 96, \"height\": 64}").post("/v1/queue/" + fast).then().statusCode(202)
+                .extract().path("request_id");
+        awaitStatus(fleet, customer, fast, id, "COMPLETED");
+        JsonPath result = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/queue/" + fast + "/requests/" + id)
+                .then().statusCode(200).body("cost_minor", equalTo(3)).extract().jsonPath();
+        String url = result.getString("output.images[0].url");
+        assertTrue(url.startsWith(gateway + "/v1/assets/"), url);
+        byte[] png = Journeys.at(gateway, ip).get(onGateway(fleet, url)).then().statusCode(200).contentType("image/png").extract()
+                .asByteArray();
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+        assertEquals(96, image.getWidth());
+        assertEquals(64, image.getHeight());
+        awaitBalance(fleet, customer.account(), 497);
+        assertEquals(2, fleet.sandbox().renderQueue().submits() - submitsBefore, "each job submitted once at the provider");
     }
 }

@@ -75,6 +75,7 @@ public final class ProviderSandbox implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final YooKassaSandbox yookassa;
     private final CoinGateSandbox coingate;
+    private final RenderQueueSandbox renderQueue;
 
     private ProviderSandbox(int port, String secretKey, String webhookSecret, String webhookUrl) throws IOException {
         this.secretKey = secretKey;
@@ -87,6 +88,7 @@ public final class ProviderSandbox implements AutoCloseable {
         server.createContext("/stripe/v1/payment_methods/", this::paymentMethods);
         this.yookassa = new YooKassaSandbox(this, env("SANDBOX_YOOKASSA_NOTIFY_URL", "http://127.0.0.1:8080/v1/billing/webhooks/yookassa"));
         this.coingate = new CoinGateSandbox(this);
+        this.renderQueue = new RenderQueueSandbox(this);
         server.start();
     }
 
@@ -110,7 +112,7 @@ public final class ProviderSandbox implements AutoCloseable {
             send(exchange, 200, "application/json", json.append(']').toString());
         });
         System.out.println("provider sandbox listening on " + sandbox.baseUrl() + " (Stripe-style API under /stripe, YooKassa-style under "
-                + "/yookassa, CoinGate-style under /coingate, "
+                + "/yookassa, CoinGate-style under /coingate, a fal-style render queue under /fal, "
                 + "mail received on SMTP port " + mail.port() + " listed at /mail/messages)");
     }
 
@@ -143,6 +145,11 @@ public final class ProviderSandbox implements AutoCloseable {
     /** The YooKassa-style provider on the same port, under {@code /yookassa}. */
     public YooKassaSandbox yookassa() {
         return yookassa;
+    }
+
+    /** The fal-style generation queue on the same port, under {@code /fal}. */
+    public RenderQueueSandbox renderQueue() {
+        return renderQueue;
     }
 
     /** The CoinGate-style provider on the same port, under {@code /coingate}. */

@@ -13,7 +13,10 @@ import io.tollgate.render.renderers.Renderers;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +47,20 @@ class PricingPropertyTest {
     @Test
     void what_is_estimated_is_what_a_successful_render_is_charged() throws Exception {
         SplittableRandom random = new SplittableRandom(20261201);
+        AtomicReference<String> providerRequest = new AtomicReference<>();
         Renderer.Progress quiet = new Renderer.Progress() {
+            public UUID jobId() {
+                return UUID.randomUUID();
+            }
+
+            public Optional<String> providerRequest() {
+                return Optional.ofNullable(providerRequest.get());
+            }
+
+            public void providerRequest(String requestId) {
+                providerRequest.set(requestId);
+            }
+
             public void step(int step, int total, String message) {
             }
 
@@ -55,9 +71,11 @@ class PricingPropertyTest {
                 return false;
             }
         };
-        for (String id : List.of("local/procedural-image", "local/megapixel-image", "local/text-cover")) {
+        for (String id : List.of("local/procedural-image", "local/megapixel-image", "local/text-cover", "sandbox/fast-image")) {
             Model model = catalog.model(id).await().indefinitely();
-            for (int i = 0; i < 25; i++) {
+            // the remote model runs at the provider sandbox (queued, then run): fewer rounds
+            for (int i = 0; i < (id.startsWith("sandbox/") ? 6 : 25); i++) {
+                providerRequest.set(null);
                 ObjectNode raw = JSON.createObjectNode();
                 if (id.equals("local/text-cover")) {
                     raw.put("title", "Title " + random.nextInt(1000)).put("width", 200 + random.nextInt(400))

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The {@code models} table. Hidden models exist only for administrators. */
+/** The {@code models} table. Hidden models, and models of a missing or disabled provider, exist only for administrators. */
 @ApplicationScoped
 public class ModelRepository {
 
@@ -21,7 +21,7 @@ public class ModelRepository {
 
     /** $1 categories, $2 labs, $3 tags, $4 search (ILIKE pattern), $5 include community. */
     private static final String VISIBLE = """
-             from models where visible
+             from models where visible and provider in (select name from providers where enabled)
                and ($1::text[] is null or category = any ($1))
                and ($2::text[] is null or lab = any ($2))
                and ($3::text[] is null or tags @> $3)
@@ -55,7 +55,8 @@ public class ModelRepository {
 
     /** A visible model by id (ids may hold slashes). */
     public Uni<Optional<Model>> visible(String modelId) {
-        return pool.preparedQuery("select " + Model.COLUMNS + " from models where model_id = $1 and visible")
+        return pool.preparedQuery("select " + Model.COLUMNS + " from models where model_id = $1 and visible"
+                        + " and provider in (select name from providers where enabled)")
                 .execute(Tuple.of(modelId)).map(ModelRepository::first);
     }
 

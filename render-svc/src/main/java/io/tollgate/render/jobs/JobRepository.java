@@ -137,11 +137,30 @@ public class JobRepository {
     }
 
     /** Ends a running job as FAILED or CANCELLED under its lease, or puts it back in the queue; false when the lease was lost. */
-    public Uni<Boolean> release(SqlClient tx, UUID id, UUID leaseId, String status, String error) {
-        return tx.preparedQuery("update jobs set status = $3, error = $4, lease_id = null, locked_until = null, updated_at = now(),"
-                        + " failed_at = case when $3 = 'FAILED' then now() end, cancelled_at = case when $3 = 'CANCELLED' then now() end"
+    public Uni<Boolean> release(SqlClient tx, UUID id, UUID leaseId, String status, String error, String errorCode) {
+        return tx.preparedQuery("update jobs set status = $3, error = $4, error_code = $5, lease_id = null, locked_until = null,"
+                        + " updated_at = now(), failed_at = case when $3 = 'FAILED' then now() end,"
+                        + " cancelled_at = case when $3 = 'CANCELLED' then now() end"
                         + " where id = $1 and lease_id = $2 and status = 'IN_PROGRESS'")
-                .execute(Tuple.of(id, leaseId, status, error)).map(rows -> rows.rowCount() == 1);
+                .execute(Tuple.of(id, leaseId, status, error, errorCode)).map(rows -> rows.rowCount() == 1);
+    }
+
+    /** The provider's id for the job's request, recorded by an earlier attempt. */
+    public Uni<Optional<String>> providerRequest(UUID id) {
+        return pool.preparedQuery("select provider_request_id from jobs where id = $1").execute(Tuple.of(id))
+                .map(rows -> {
+                    for (Row row : rows) {
+                        return Optional.ofNullable(row.getString("provider_request_id"));
+                    }
+                    return Optional.<String>empty();
+                });
+    }
+
+    /** Records the provider's id for the job's request under the lease; false when the lease was lost. */
+    public Uni<Boolean> recordProviderRequest(UUID id, UUID leaseId, String requestId) {
+        return pool.preparedQuery("update jobs set provider_request_id = $3, updated_at = now()"
+                        + " where id = $1 and lease_id = $2 and status = 'IN_PROGRESS'")
+                .execute(Tuple.of(id, leaseId, requestId)).map(rows -> rows.rowCount() == 1);
     }
 
     /** Cancels a job that has not started; false when it is not queued (any more). */

@@ -201,11 +201,30 @@ public class JobWorker {
         });
         try {
             Model model = models.visible(job.modelId()).await().atMost(Duration.ofSeconds(10))
-                    .orElseThrow(() -> new IllegalStateException("model " + job.modelId() + " is gone"));
+                    .orElseThrow(() -> new Renderer.Failed("model_unavailable", "model " + job.modelId() + " is gone or its provider is disabled",
+                            false));
             Renderer renderer = renderers.named(model.renderer())
-                    .orElseThrow(() -> new IllegalStateException("no renderer " + model.renderer()));
+                    .orElseThrow(() -> new Renderer.Failed("no_renderer", "no renderer " + model.renderer(), false));
             ObjectNode input = (ObjectNode) json.readTree(job.input().encode());
             Renderer.Rendered rendered = renderer.render(model, input, new Renderer.Progress() {
+                @Override
+                public UUID jobId() {
+                    return job.id();
+                }
+
+                @Override
+                public Optional<String> providerRequest() {
+                    return jobs.providerRequest(job.id()).await().atMost(Duration.ofSeconds(10));
+                }
+
+                @Override
+                public void providerRequest(String requestId) {
+                    if (!jobs.recordProviderRequest(job.id(), job.leaseId(), requestId).await().atMost(Duration.ofSeconds(10))) {
+                        lost.set(true);
+                        throw new Renderer.Cancelled();
+                    }
+                }
+
                 @Override
                 public void step(int step, int total, String message) {
                     progress[0] = new JsonObject().put("step", step).put("total", total)
@@ -228,10 +247,16 @@ public class JobWorker {
             }
         } catch (Renderer.Cancelled e) {
             LOG.infof("job %s: the lease was lost, another worker has it", job.id());
+        } catch (Renderer.Failed e) {
+            LOG.warnf("job %s failed on attempt %d (%s%s): %s", job.id(), job.attempts(), e.code(), e.retryable() ? ", retryable" : "",
+                    e.getMessage());
+            if (!lost.get()) {
+                failed(job, e.getMessage(), e.code(), e.retryable());
+            }
         } catch (Exception e) {
             LOG.warnf("job %s failed on attempt %d: %s", job.id(), job.attempts(), e.toString());
             if (!lost.get()) {
-                failed(job, e.getMessage() == null ? e.toString() : e.getMessage());
+                failed(job, e.getMessage() == null ? e.toString() : e.getMessage(), "render_error", true);
             }
         } finally {
             beat.interrupt();
@@ -277,11 +302,14 @@ public class JobWorker {
         }
     }
 
-    /** Ends a job as FAILED (or re-queues it while it has attempts left), with its event. */
-    private void failed(Job job, String error) {
-        boolean retry = job.attempts() < job.maxAttempts();
+    /**
+     * Ends a job as FAILED, with its event, or re-queues it when the failure may pass and it has
+     * attempts left (a job that already ran at a provider resumes its request there).
+     */
+    private void failed(Job job, String error, String code, boolean retryable) {
+        boolean retry = retryable && job.attempts() < job.maxAttempts();
         String next = retry ? Job.IN_QUEUE : Job.FAILED;
-        jobs.pool().withTransaction(tx -> jobs.release(tx, job.id(), job.leaseId(), next, error).call(ok -> {
+        jobs.pool().withTransaction(tx -> jobs.release(tx, job.id(), job.leaseId(), next, truncate(error), code).call(ok -> {
             if (!ok) {
                 return Uni.createFrom().voidItem();
             }

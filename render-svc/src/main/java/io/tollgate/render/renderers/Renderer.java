@@ -5,6 +5,8 @@ import io.tollgate.render.catalog.Model;
 
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Something that turns a model's validated input into files. Local renderers make them on this
@@ -28,11 +30,44 @@ public interface Renderer {
 
     /** The worker's side of a running job. */
     interface Progress {
+        /** The job's id (the API's {@code request_id}), for example as a provider's idempotency key. */
+        UUID jobId();
+
         void step(int step, int total, String message);
 
         void log(String level, String message);
 
         boolean cancelled();
+
+        /** The provider's id for this job's request, recorded by an earlier attempt (a retry resumes it instead of resubmitting). */
+        Optional<String> providerRequest();
+
+        /** Records the provider's id for this job's request before anything waits on it. */
+        void providerRequest(String requestId);
+    }
+
+    /**
+     * Thrown when the work cannot succeed: {@code retryable} when another attempt may (the provider
+     * was unreachable or overloaded), not when it was refused or failed at the provider itself (bad
+     * input, a crashed model the provider already retried). {@code code} is the failure's category.
+     */
+    final class Failed extends RuntimeException {
+        private final boolean retryable;
+        private final String code;
+
+        public Failed(String code, String message, boolean retryable) {
+            super(message, null, false, false);
+            this.code = code;
+            this.retryable = retryable;
+        }
+
+        public boolean retryable() {
+            return retryable;
+        }
+
+        public String code() {
+            return code;
+        }
     }
 
     /** Thrown by a renderer that saw the job's cancellation. */
