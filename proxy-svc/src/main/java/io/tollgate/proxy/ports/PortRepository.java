@@ -1,0 +1,263 @@
+package io.tollgate.proxy.ports;
+
+import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.paging.PageRequest;
+import io.tollgate.kit.security.Owner;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The {@code ports} and {@code rotations} tables, and the placement of ports on devices. A device's
+ * {@code live_ports} and {@code exclusive_taken} change only here, in the transaction that places,
+ * moves or ends a port, and placement is one conditional update of the device row (a locked row is
+ * skipped, a changed one re-checked), so racing creations never put more on a device than it carries.
+ */
+@ApplicationScoped
+public class PortRepository {
+
+    /** Where a port was placed. */
+    public record Placement(UUID deviceId, UUID serverId, String publicIp) {
+    }
+
+    /** The port numbers opened for a port on its server, and the server's address. */
+    public record Numbers(int httpPort, int socksPort, String serverIp) {
+    }
+
+    /** What a user may hold (billing's slots) and holds now, of one kind. */
+    public record Slots(int limit, int held) {
+    }
+
+    public record Slice(List<Port> rows, long total) {
+    }
+
+    static final String LIVE = "('active', 'suspended')";
+
+    private static final String PLACE = """
+            update devices d set live_ports = d.live_ports + 1, exclusive_taken = d.exclusive_taken or $5, updated_at = now()
+            from (select d2.id from devices d2 join servers s on s.id = d2.server_id
+                  where d2.status = 'active' and d2.online and s.status = 'active' and d2.country_code = $1
+                    and ($2::uuid is null or d2.city_id = $2) and ($3::uuid is null or d2.carrier_id = $3) and d2.is_private = $4
+                    and not d2.exclusive_taken and not (d2.id = any($6::uuid[]))
+                    and d2.live_ports < case when $5 or d2.is_private then 1
+                                             else least(coalesce(d2.max_ports, s.max_ports_per_device), s.max_ports_per_device) end
+                  order by (d2.live_ports >= s.soft_max_ports_per_device), d2.live_ports, random()
+                  limit 1
+                  for update of d2 skip locked) pick
+            where d.id = pick.id
+            returning d.id, d.server_id, d.public_ip""";
+    private static final String CANDIDATES = """
+            select count(*) from devices d2 join servers s on s.id = d2.server_id
+            where d2.status = 'active' and d2.online and s.status = 'active' and d2.country_code = $1
+              and ($2::uuid is null or d2.city_id = $2) and ($3::uuid is null or d2.carrier_id = $3) and d2.is_private = $4
+              and not d2.exclusive_taken and not (d2.id = any($6::uuid[]))
+              and d2.live_ports < case when $5 or d2.is_private then 1
+                                       else least(coalesce(d2.max_ports, s.max_ports_per_device), s.max_ports_per_device) end""";
+    private static final String NUMBERS = """
+            select s.ip, s.http_port_start + n as http_port, s.socks_port_start + n as socks_port
+            from servers s, generate_series(0, least(s.http_port_end - s.http_port_start, s.socks_port_end - s.socks_port_start)) n
+            where s.id = $1
+              and not exists (select 1 from ports p where p.server_id = s.id and p.status in ('active', 'suspended')
+                              and (p.http_port = s.http_port_start + n or p.socks_port = s.socks_port_start + n))
+            order by n
+            limit 1""";
+    private static final String INSERT = """
+            insert into ports (id, user_id, tenant_id, device_id, server_id, name, display_name, http_port, socks_port, proxy_login,
+                               proxy_password_sealed, is_private, exclusive, os_fingerprint, country_code, city_id, carrier_id, status,
+                               expires_at, rotation_token, created_at, updated_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'active', $18, $19, $20, $20)""";
+    private static final String RELEASE_DEVICE = """
+            update devices set live_ports = greatest(live_ports - 1, 0), exclusive_taken = exclusive_taken and not $2, updated_at = now()
+            where id = $1""";
+
+    private final Pool pool;
+
+    public PortRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    /** Locks the user's entitlement row (made empty if billing has said nothing yet) and counts their live ports of the kind. */
+    public Uni<Slots> lockSlots(SqlClient tx, Owner owner, boolean isPrivate) {
+        return tx.preparedQuery("insert into entitlements (user_id, tenant_id) values ($1, $2) on conflict (user_id) do nothing")
+                .execute(Tuple.of(owner.userId(), owner.tenantId()))
+                .chain(() -> tx.preparedQuery("select slots_shared, slots_private from entitlements where user_id = $1 for update")
+                        .execute(Tuple.of(owner.userId())))
+                .map(rows -> rows.iterator().next().getInteger(isPrivate ? "slots_private" : "slots_shared"))
+                .chain(limit -> tx.preparedQuery("select count(*) from ports where user_id = $1 and tenant_id = $2 and is_private = $3"
+                                + " and status in " + LIVE)
+                        .execute(Tuple.of(owner.userId(), owner.tenantId(), isPrivate))
+                        .map(rows -> new Slots(limit, rows.iterator().next().getLong(0).intValue())));
+    }
+
+    /** Takes a place on a fitting device (least loaded first, under the soft limit first); empty when none fits. */
+    public Uni<Optional<Placement>> place(SqlClient tx, String country, UUID cityId, UUID carrierId, boolean isPrivate, boolean exclusive,
+                                          List<UUID> excluded) {
+        return tx.preparedQuery(PLACE).execute(Tuple.from(new Object[] {country, cityId, carrierId, isPrivate, exclusive,
+                        excluded.toArray(UUID[]::new)}))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(placement(rows.iterator().next())));
+    }
+
+    /** How many devices would take a port of this kind now. */
+    public Uni<Long> candidates(String country, UUID cityId, UUID carrierId, boolean isPrivate, boolean exclusive, List<UUID> excluded) {
+        return pool.preparedQuery(CANDIDATES).execute(Tuple.from(new Object[] {country, cityId, carrierId, isPrivate, exclusive,
+                excluded.toArray(UUID[]::new)})).map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    private static Placement placement(Row r) {
+        return new Placement(r.getUUID("id"), r.getUUID("server_id"), r.getString("public_ip"));
+    }
+
+    /** Gives a port's place on its device back. */
+    public Uni<Void> releaseDevice(SqlClient tx, UUID deviceId, boolean exclusive) {
+        return tx.preparedQuery(RELEASE_DEVICE).execute(Tuple.of(deviceId, exclusive)).replaceWithVoid();
+    }
+
+    /** The lowest free HTTP and SOCKS numbers of a server, under the server row's lock; empty when its ranges are full. */
+    public Uni<Optional<Numbers>> numbers(SqlClient tx, UUID serverId) {
+        return tx.preparedQuery("select id from servers where id = $1 for update").execute(Tuple.of(serverId))
+                .chain(() -> tx.preparedQuery(NUMBERS).execute(Tuple.of(serverId)))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(new Numbers(rows.iterator().next().getInteger("http_port"),
+                        rows.iterator().next().getInteger("socks_port"), rows.iterator().next().getString("ip"))));
+    }
+
+    public Uni<Long> portsEver(SqlClient tx, Owner owner) {
+        return tx.preparedQuery("select count(*) from ports where user_id = $1 and tenant_id = $2")
+                .execute(Tuple.of(owner.userId(), owner.tenantId())).map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    public Uni<Void> insert(SqlClient tx, Port p) {
+        return tx.preparedQuery(INSERT).execute(Tuple.from(new Object[] {p.id(), p.userId(), p.tenantId(), p.deviceId(), p.serverId(),
+                p.name(), p.displayName(), p.httpPort(), p.socksPort(), p.proxyLogin(), p.proxyPasswordSealed(), p.isPrivate(),
+                p.exclusive(), p.osFingerprint(), p.countryCode(), p.cityId(), p.carrierId(), utc(p.expiresAt()), p.rotationToken(),
+                utc(p.createdAt())})).replaceWithVoid();
+    }
+
+    public Uni<Optional<Port>> owned(Owner owner, UUID id) {
+        return owned(pool, owner, id, false);
+    }
+
+    /** The caller's port (not a deleted one); {@code lock} takes its row for the transaction. */
+    public Uni<Optional<Port>> owned(SqlClient c, Owner owner, UUID id, boolean lock) {
+        return c.preparedQuery("select " + Port.COLUMNS + Port.FROM + " where p.id = $1 and p.user_id = $2 and p.tenant_id = $3"
+                        + " and p.status <> 'deleted'" + (lock ? " for update of p" : ""))
+                .execute(Tuple.of(id, owner.userId(), owner.tenantId())).map(PortRepository::first);
+    }
+
+    public Uni<Optional<Port>> find(SqlClient c, UUID id, boolean lock) {
+        return c.preparedQuery("select " + Port.COLUMNS + Port.FROM + " where p.id = $1" + (lock ? " for update of p" : ""))
+                .execute(Tuple.of(id)).map(PortRepository::first);
+    }
+
+    public Uni<Optional<Port>> byRotationToken(String token) {
+        return pool.preparedQuery("select " + Port.COLUMNS + Port.FROM + " where p.rotation_token = $1 and p.status <> 'deleted'")
+                .execute(Tuple.of(token)).map(PortRepository::first);
+    }
+
+    public Uni<Slice> page(Owner owner, String status, String country, Boolean isPrivate, PageRequest page) {
+        String where = " where p.user_id = $1 and p.tenant_id = $2 and p.status <> 'deleted' and ($3::text is null or p.status = $3)"
+                + " and ($4::text is null or p.country_code = $4) and ($5::boolean is null or p.is_private = $5)";
+        return pool.preparedQuery("select count(*) from ports p" + where)
+                .execute(Tuple.of(owner.userId(), owner.tenantId(), status, country, isPrivate))
+                .map(rows -> rows.iterator().next().getLong(0))
+                .chain(total -> pool.preparedQuery("select " + Port.COLUMNS + Port.FROM + where
+                                + " order by p.created_at desc, p.id limit $6 offset $7")
+                        .execute(Tuple.from(new Object[] {owner.userId(), owner.tenantId(), status, country, isPrivate, page.size(),
+                                page.offset()}))
+                        .map(rows -> new Slice(all(rows), total)));
+    }
+
+    /** Ends a port as {@code deleted} or {@code expired}. */
+    public Uni<Void> end(SqlClient tx, UUID id, String status) {
+        return tx.preparedQuery("update ports set status = $2, ended_at = coalesce(ended_at, now()), updated_at = now() where id = $1")
+                .execute(Tuple.of(id, status)).replaceWithVoid();
+    }
+
+    /** Live ports past their expiry, locked for this transaction (others' skipped). */
+    public Uni<List<Port>> lockExpired(SqlClient tx, int limit) {
+        return tx.preparedQuery("select " + Port.COLUMNS + Port.FROM + " where p.status in " + LIVE + " and p.expires_at <= now()"
+                        + " order by p.expires_at limit $1 for update of p skip locked")
+                .execute(Tuple.of(limit)).map(PortRepository::all);
+    }
+
+    /** New credentials; the login must be free among live ports (a unique index says so). */
+    public Uni<Void> credentials(SqlClient tx, UUID id, String login, String sealedPassword) {
+        return tx.preparedQuery("update ports set proxy_login = $2, proxy_password_sealed = $3, updated_at = now() where id = $1")
+                .execute(Tuple.of(id, login, sealedPassword)).replaceWithVoid();
+    }
+
+    public Uni<Void> rotationToken(SqlClient tx, UUID id, String token) {
+        return tx.preparedQuery("update ports set rotation_token = $2, updated_at = now() where id = $1").execute(Tuple.of(id, token))
+                .replaceWithVoid();
+    }
+
+    /** The port now runs on {@code deviceId}: one more rotation. */
+    public Uni<Integer> moved(SqlClient tx, UUID id, UUID deviceId, Instant at) {
+        return tx.preparedQuery("update ports set device_id = $2, rotation_count = rotation_count + 1, last_rotated_at = $3,"
+                        + " updated_at = now() where id = $1 returning rotation_count")
+                .execute(Tuple.of(id, deviceId, utc(at))).map(rows -> rows.iterator().next().getInteger(0));
+    }
+
+    /** A rotation in the port's history. */
+    public record Rotation(UUID id, UUID portId, UUID fromDeviceId, UUID toDeviceId, String fromIp, String toIp, String triggerType,
+                           String rotationType, boolean success, int rotationDurationMs, String country, String carrier, String city,
+                           Instant createdAt) {
+        static Rotation from(Row r) {
+            return new Rotation(r.getUUID("id"), r.getUUID("port_id"), r.getUUID("from_device_id"), r.getUUID("to_device_id"),
+                    r.getString("from_ip"), r.getString("to_ip"), r.getString("trigger_type"), r.getString("rotation_type"),
+                    r.getBoolean("success"), r.getInteger("rotation_duration_ms"), r.getString("country_code"), r.getString("carrier"),
+                    r.getString("city"), Port.at(r, "created_at"));
+        }
+    }
+
+    public Uni<Void> recordRotation(SqlClient tx, Rotation r) {
+        return tx.preparedQuery("""
+                        insert into rotations (id, port_id, from_device_id, to_device_id, from_ip, to_ip, trigger_type, rotation_type, success,
+                                               rotation_duration_ms, country_code, carrier, city, created_at)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)""")
+                .execute(Tuple.from(new Object[] {r.id(), r.portId(), r.fromDeviceId(), r.toDeviceId(), r.fromIp(), r.toIp(), r.triggerType(),
+                        r.rotationType(), r.success(), r.rotationDurationMs(), r.country(), r.carrier(), r.city(), utc(r.createdAt())}))
+                .replaceWithVoid();
+    }
+
+    public Uni<List<Rotation>> rotations(UUID portId, int limit, int offset) {
+        return pool.preparedQuery("select * from rotations where port_id = $1 order by created_at desc, id limit $2 offset $3")
+                .execute(Tuple.of(portId, limit, offset)).map(rows -> {
+                    List<Rotation> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(Rotation.from(r)));
+                    return out;
+                });
+    }
+
+    public Uni<Long> rotationCount(UUID portId) {
+        return pool.preparedQuery("select count(*) from rotations where port_id = $1").execute(Tuple.of(portId))
+                .map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    static java.time.OffsetDateTime utc(Instant at) {
+        return at == null ? null : at.atOffset(ZoneOffset.UTC);
+    }
+
+    static Optional<Port> first(RowSet<Row> rows) {
+        return rows.size() == 0 ? Optional.empty() : Optional.of(Port.from(rows.iterator().next()));
+    }
+
+    static List<Port> all(RowSet<Row> rows) {
+        List<Port> out = new ArrayList<>(rows.size());
+        rows.forEach(r -> out.add(Port.from(r)));
+        return out;
+    }
+}

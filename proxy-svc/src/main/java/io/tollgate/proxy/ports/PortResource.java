@@ -1,0 +1,173 @@
+package io.tollgate.proxy.ports;
+
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.idempotency.Idempotency;
+import io.tollgate.kit.paging.Page;
+import io.tollgate.kit.paging.PageRequest;
+import io.tollgate.kit.problem.ProblemException;
+import io.tollgate.kit.security.CurrentPrincipal;
+import io.tollgate.kit.security.Owner;
+import io.tollgate.kit.security.Principal;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The caller's ports. Creation needs a verified e-mail (403 {@code EMAIL_UNVERIFIED}), a free slot
+ * of the kind (409 {@code SLOT_LIMIT_EXCEEDED}) and a fitting device (400 {@code NO_DEVICE_AVAILABLE}),
+ * and is limited to one every 20 s (429). Another owner's port is 404.
+ */
+@Path("/v1/ports")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Ports")
+public class PortResource {
+
+    static final String FINGERPRINTS = "^(|android:1|android:3|macosx:3|macosx:4|ios:1|ios:2|windows:1)$";
+
+    public record CreatePort(@NotNull @Pattern(regexp = "^[A-Z]{2}$") String countryId, UUID cityId, UUID carrierId, Boolean exclusive,
+                             @NotNull @Min(60) @Max(31_536_000) Long expiresIn, @Pattern(regexp = FINGERPRINTS) String osFingerprint,
+                             Boolean isPrivate) {
+    }
+
+    public record Credentials(@NotNull @Size(min = 3, max = 32) @Pattern(regexp = "^[a-zA-Z0-9_-]+$") String proxyLogin,
+                              @NotNull @Size(min = 8, max = 64) @Pattern(regexp = "^[\\x21-\\x7e]+$") String proxyPassword) {
+    }
+
+    public record PortView(UUID id, String name, String displayName, String status, boolean isActive, boolean suspended, int httpPort,
+                           int socksPort, String serverIp, String publicIp, String proxyLogin, String proxyPassword, UUID deviceId,
+                           String countryId, String city, String carrier, boolean isPrivate, boolean exclusive, String osFingerprint,
+                           Instant expiresAt, String rotationToken, int rotationCount, Instant lastRotatedAt, long usedTraffic,
+                           Instant createdAt, Instant updatedAt) {
+        static PortView of(Port p, String password) {
+            return new PortView(p.id(), p.name(), p.displayName(), p.status(), active(p), Port.SUSPENDED.equals(p.status()),
+                    p.httpPort(), p.socksPort(), p.serverIp(), p.publicIp(), p.proxyLogin(), password, p.deviceId(), p.countryCode(),
+                    p.city(), p.carrier(), p.isPrivate(), p.exclusive(), p.osFingerprint(), p.expiresAt(), p.rotationToken(), p.rotationCount(),
+                    p.lastRotatedAt(), p.usedTrafficBytes(), p.createdAt(), p.updatedAt());
+        }
+    }
+
+    public record StatusView(String status, boolean isActive, boolean deviceOnline, Instant lastChecked) {
+    }
+
+    public record IpView(String publicIp, String serverIp) {
+    }
+
+    private final PortService ports;
+    private final CurrentPrincipal principal;
+    private final Idempotency idempotency;
+
+    public PortResource(PortService ports, CurrentPrincipal principal, Idempotency idempotency) {
+        this.ports = ports;
+        this.principal = principal;
+        this.idempotency = idempotency;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a port in a country (optionally city and carrier) for expires_in seconds (60 to 31536000);"
+            + " it takes one of the caller's shared or private slots")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = PortView.class)))
+    public Uni<Response> create(@Valid @NotNull CreatePort body, @HeaderParam(Idempotency.HEADER) String key) {
+        Principal caller = caller("proxy:write");
+        caller.requireVerifiedEmail();
+        Owner owner = caller.owner();
+        return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/ports", body,
+                () -> ports.create(owner, new PortService.NewPort(body.countryId(), body.cityId(), body.carrierId(),
+                                Boolean.TRUE.equals(body.exclusive()), body.expiresIn(), body.osFingerprint(), Boolean.TRUE.equals(body.isPrivate())))
+                        .map(p -> Response.status(201).header("Location", "/v1/ports/" + p.id()).entity(PortView.of(p, ports.password(p)))
+                                .build()));
+    }
+
+    @GET
+    @Operation(summary = "The caller's ports, newest first; filters status (active, suspended, expired), country_id, is_private")
+    public Uni<Page<PortView>> list(@QueryParam("status") String status, @QueryParam("country_id") String country,
+                                    @QueryParam("is_private") Boolean isPrivate, @Valid @BeanParam PageRequest page) {
+        Owner owner = caller("proxy:read").owner();
+        return ports.list(owner, status, country, isPrivate, page).map(p -> p.map(port -> PortView.of(port, ports.password(port))));
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<PortView> get(@PathParam("id") String id) {
+        Owner owner = caller("proxy:read").owner();
+        return ports.get(owner, id(id)).map(p -> PortView.of(p, ports.password(p)));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Delete a port: its credentials stop working and its slot is free again")
+    public Uni<Map<String, String>> delete(@PathParam("id") String id) {
+        Owner owner = caller("proxy:write").owner();
+        return ports.delete(owner, id(id)).replaceWith(Map.of("message", "Port deleted"));
+    }
+
+    @PUT
+    @Path("/{id}/credentials")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Set the port's proxy login (3 to 32 of a-z, A-Z, 0-9, _ and -) and password (8 to 64)")
+    public Uni<PortView> credentials(@PathParam("id") String id, @Valid @NotNull Credentials body) {
+        Owner owner = caller("proxy:write").owner();
+        return ports.credentials(owner, id(id), body.proxyLogin(), body.proxyPassword()).map(p -> PortView.of(p, ports.password(p)));
+    }
+
+    @GET
+    @Path("/{id}/status")
+    public Uni<StatusView> status(@PathParam("id") String id) {
+        Owner owner = caller("proxy:read").owner();
+        return ports.get(owner, id(id)).map(p -> new StatusView(p.status(), active(p), p.deviceOnline(), p.lastCheckedAt()));
+    }
+
+    @GET
+    @Path("/{id}/ip")
+    @Operation(summary = "The port's public address (its device's, now) and its server's")
+    public Uni<IpView> ip(@PathParam("id") String id) {
+        Owner owner = caller("proxy:read").owner();
+        return ports.get(owner, id(id)).map(p -> new IpView(p.publicIp(), p.serverIp()));
+    }
+
+    static boolean active(Port p) {
+        return Port.ACTIVE.equals(p.status()) && p.deviceOnline();
+    }
+
+    private Principal caller(String scope) {
+        Principal caller = principal.get();
+        caller.requireScope(scope);
+        return caller;
+    }
+
+    public static UUID id(String raw) {
+        try {
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("port");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.tollgate.proxy.ports;
+
+import io.smallrye.mutiny.Uni;
+import io.tollgate.contracts.proxy.PortCreated;
+import io.tollgate.contracts.proxy.PortDeleted;
+import io.tollgate.kit.ids.Ids;
+import io.tollgate.kit.outbox.Outbox;
+import io.tollgate.kit.paging.Page;
+import io.tollgate.kit.paging.PageRequest;
+import io.tollgate.kit.problem.ProblemException;
+import io.tollgate.kit.security.Owner;
+import io.tollgate.proxy.inventory.InventoryRepository;
+import io.tollgate.proxy.limits.Cooldowns;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Creating, reading and ending a user's ports. A creation takes one of the user's slots of its
+ * kind (billing's entitlements; the user's entitlement row is locked, so racing creations never
+ * exceed it) and a place on a fitting device, opens its port numbers on the device's server and
+ * writes {@code port.created}, all in one transaction; a user may create one port every 20 s.
+ */
+@ApplicationScoped
+public class PortService {
+
+    public static final Set<String> STATUSES = Set.of(Port.ACTIVE, Port.SUSPENDED, Port.EXPIRED);
+
+    /** A port as asked for: the seed's CreatePortDto. */
+    public record NewPort(String country, UUID cityId, UUID carrierId, boolean exclusive, long expiresIn, String osFingerprint,
+                          boolean isPrivate) {
+    }
+
+    private final PortRepository ports;
+    private final InventoryRepository inventory;
+    private final Passwords passwords;
+    private final Cooldowns cooldowns;
+    private final Outbox outbox;
+    private final Clock clock;
+    private final Duration createInterval;
+
+    public PortService(PortRepository ports, InventoryRepository inventory, Passwords passwords, Cooldowns cooldowns, Outbox outbox,
+                       Clock clock,
+                       @ConfigProperty(name = "tollgate.proxy.limits.create-interval", defaultValue = "PT20S") Duration createInterval) {
+        this.ports = ports;
+        this.inventory = inventory;
+        this.passwords = passwords;
+        this.cooldowns = cooldowns;
+        this.outbox = outbox;
+        this.clock = clock;
+        this.createInterval = createInterval;
+    }
+
+    public Uni<Port> create(Owner owner, NewPort request) {
+        return inventory.locationOf(request.country(), request.cityId(), request.carrierId()).chain(known -> {
+            if (!known) {
+                throw ProblemException.validation(request.cityId() != null ? "city_id" : "carrier_id", "is not of country " + request.country());
+            }
+            return createInterval.isZero() ? Uni.createFrom().<Cooldowns.Claim>nullItem()
+                    : cooldowns.claim("proxy:limit:create:" + owner.userId(), createInterval,
+                            "One port may be created every " + createInterval.toSeconds() + " s.");
+        }).chain(claim -> ports.pool().withTransaction(tx -> place(tx, owner, request))
+                .onFailure().call(() -> claim == null ? Uni.createFrom().voidItem() : cooldowns.release(claim)))
+                .chain(id -> get(owner, id));
+    }
+
+    private Uni<UUID> place(io.vertx.mutiny.sqlclient.SqlClient tx, Owner owner, NewPort request) {
+        UUID id = Ids.next();
+        Instant now = clock.instant();
+        return ports.lockSlots(tx, owner, request.isPrivate()).chain(slots -> {
+            if (slots.held() >= slots.limit()) {
+                throw ProblemException.conflict("SLOT_LIMIT_EXCEEDED", "All your " + slots.limit() + " " + kind(request.isPrivate())
+                                + " port slot(s) are in use; buy more or delete a port.")
+                        .with("limit", slots.limit()).with("held", slots.held()).with("is_private", request.isPrivate());
+            }
+            return ports.place(tx, request.country(), request.cityId(), request.carrierId(), request.isPrivate(), request.exclusive(),
+                    List.of());
+        }).chain(placement -> {
+            PortRepository.Placement at = placement.orElseThrow(() -> ProblemException.badRequest("NO_DEVICE_AVAILABLE",
+                    "No free device fits this country, city and carrier now; try another location or later."));
+            return ports.numbers(tx, at.serverId()).map(numbers -> numbers.orElseThrow(() -> ProblemException.conflict(
+                    "NO_PORT_AVAILABLE", "The server has no free port numbers now."))).chain(numbers -> ports.portsEver(tx, owner)
+                    .chain(count -> {
+                        String suffix = Passwords.hex(3);
+                        String user = owner.userId().toString().replace("-", "").substring(0, 6);
+                        String name = (request.isPrivate() ? "tg_prvt_" : "tg_") + user + "_" + suffix;
+                        Port port = new Port(id, owner.userId(), owner.tenantId(), at.deviceId(), at.serverId(), name,
+                                "Proxy #" + (count + 1), numbers.httpPort(), numbers.socksPort(), name,
+                                passwords.seal(Passwords.generate(), id.toString()), request.isPrivate(), request.exclusive(),
+                                request.osFingerprint() == null ? "" : request.osFingerprint(), request.country(), request.cityId(),
+                                request.carrierId(), Port.ACTIVE, now.plusSeconds(request.expiresIn()), Passwords.hex(16), 0, null, 0, now,
+                                now, null, null, true, null, null, null);
+                        return ports.insert(tx, port).chain(() -> ports.find(tx, id, false));
+                    }));
+        }).chain(found -> {
+            Port p = found.orElseThrow();
+            return outbox.append(tx, p.id().toString(), "ports/" + p.id(), new PortCreated(p.userId(), p.tenantId(), p.id(), p.name(),
+                    p.displayName(), p.countryCode(), p.city(), p.carrier(), p.isPrivate(), p.exclusive(), p.expiresAt(), now));
+        }).replaceWith(id);
+    }
+
+    /** The caller's port; another owner's (or a deleted one) is 404. */
+    public Uni<Port> get(Owner owner, UUID id) {
+        return ports.owned(owner, id).map(found -> found.orElseThrow(() -> ProblemException.notFound("port")));
+    }
+
+    public Uni<Page<Port>> list(Owner owner, String status, String country, Boolean isPrivate, PageRequest page) {
+        if (status != null && !STATUSES.contains(status)) {
+            throw ProblemException.validation("status", "must be one of active, expired, suspended");
+        }
+        if (country != null && !country.matches("^[A-Z]{2}$")) {
+            throw ProblemException.validation("country_id", "must be an ISO 3166 alpha-2 code");
+        }
+        return ports.page(owner, status, country, isPrivate, page).map(slice -> Page.of(slice.rows(), page, slice.total()));
+    }
+
+    /** Ends the port for good: its slot and its place on the device are free at once. */
+    public Uni<Void> delete(Owner owner, UUID id) {
+        Instant now = clock.instant();
+        return ports.pool().withTransaction(tx -> ports.owned(tx, owner, id, true).chain(found -> {
+            Port p = found.orElseThrow(() -> ProblemException.notFound("port"));
+            Uni<Void> device = p.live() ? ports.releaseDevice(tx, p.deviceId(), p.exclusive()) : Uni.createFrom().voidItem();
+            return device.chain(() -> ports.end(tx, id, Port.DELETED))
+                    .chain(() -> outbox.append(tx, id.toString(), "ports/" + id, new PortDeleted(p.userId(), p.tenantId(), id, p.name(),
+                            p.countryCode(), p.isPrivate(), now)))
+                    .replaceWithVoid();
+        }));
+    }
+
+    /** New credentials for a live port; the login must not be another live port's (409 LOGIN_TAKEN). */
+    public Uni<Port> credentials(Owner owner, UUID id, String login, String password) {
+        return ports.pool().withTransaction(tx -> ports.owned(tx, owner, id, true).chain(found -> {
+                    Port p = found.orElseThrow(() -> ProblemException.notFound("port"));
+                    if (!p.live()) {
+                        throw ProblemException.conflict("PORT_NOT_ACTIVE", "The port has " + p.status() + "; its credentials stay as they were.");
+                    }
+                    return ports.credentials(tx, id, login, passwords.seal(password, id.toString()));
+                }))
+                .onFailure(PgException.class).transform(e -> "23505".equals(((PgException) e).getSqlState())
+                        ? ProblemException.conflict("LOGIN_TAKEN", "Another port uses this login; choose another.") : e)
+                .chain(() -> get(owner, id));
+    }
+
+    public String password(Port port) {
+        return passwords.open(port.proxyPasswordSealed(), port.id().toString());
+    }
+
+    static String kind(boolean isPrivate) {
+        return isPrivate ? "private" : "shared";
+    }
+}
