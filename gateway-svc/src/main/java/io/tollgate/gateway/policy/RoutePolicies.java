@@ -83,7 +83,8 @@ public class RoutePolicies {
 
         // proxy-svc: the public rotation link carries its own token and cooldown
         add("GET", "/v1/rotate/*", Access.PUBLIC, null, RateClass.PUBLIC);
-        for (String p : List.of("/v1/proxy/availability/**", "/v1/proxy/stock/**", "/v1/proxy/incidents/**")) {
+        for (String p : List.of("/v1/proxy/availability/**", "/v1/proxy/stock/**", "/v1/proxy/incidents/**",
+                "/v1/proxy/countries/**", "/v1/proxy/pool/availability", "/v1/proxy/pool/stock")) {
             add("GET", p, Access.PUBLIC, null, RateClass.PUBLIC);
         }
         add("GET", "/v1/ports/**", Access.USER, "proxy:read", RateClass.PORTS);

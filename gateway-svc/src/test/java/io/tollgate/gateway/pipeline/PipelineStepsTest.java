@@ -85,6 +85,21 @@ class PipelineStepsTest {
     }
 
     @Test
+    void proxy_inventory_and_the_rotation_link_are_public_ports_need_proxy_scopes_and_proxy_admin_is_admin_only() {
+        RoutePolicies policies = new RoutePolicies();
+        for (String path : List.of("/v1/proxy/countries", "/v1/proxy/countries/US/cities", "/v1/proxy/countries/US/carriers",
+                "/v1/proxy/availability", "/v1/proxy/pool/availability", "/v1/proxy/pool/stock", "/v1/rotate/abc")) {
+            assertTrue(policies.match(HttpMethod.GET, path).isPublic(), path);
+        }
+        assertEquals("proxy:read", policies.match(HttpMethod.GET, "/v1/proxy/pool/credentials").scope());
+        assertEquals("proxy:write", policies.match(HttpMethod.POST, "/v1/ports").scope());
+        assertEquals("proxy:read", policies.match(HttpMethod.GET, "/v1/ports/x/rotation-history").scope());
+        assertEquals("proxy:write", policies.match(HttpMethod.POST, "/v1/ports/x/rotate").scope());
+        RoutePolicy admin = policies.match(HttpMethod.POST, "/v1/admin/proxy/devices");
+        assertEquals("ADMIN_ONLY", assertThrows(AuthFailure.class, () -> Authenticator.authorize(admin, user("customer"))).code());
+    }
+
+    @Test
     void limits_count_addresses_on_auth_routes_and_users_and_keys_elsewhere() {
         RouteLimits limits = new RouteLimits(null, new LimitsConfig() {
             public Duration window() {
