@@ -260,6 +260,9 @@ class RenderJourneyTest {
         List<String> types = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/billing/transactions")
                 .then().statusCode(200).extract().jsonPath().getList("data.type");
         assertEquals(List.of("release", "hold"), types.subList(0, 2), types.toString());
+        Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/me/activity?operation=submit&status=error").then()
+                .statusCode(200).body("data[0].request_id", equalTo(doomed)).body("data[0].error_code", equalTo("internal_error"))
+                .body("data[0].credits_minor", equalTo(0));
         long waiting = System.nanoTime();
         while (!Journeys.at(gateway, ip).auth().oauth2(customer.account().accessToken()).get("/v1/notifications").jsonPath()
                 .getList("data.title").contains("Render job on " + failing + " failed")) {

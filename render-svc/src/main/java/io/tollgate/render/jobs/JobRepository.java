@@ -186,6 +186,7 @@ public class JobRepository {
     /** Ends or re-queues a lapsed job (its lease is void: nobody holds the job). */
     public Uni<Void> settleLapsed(SqlClient tx, UUID id, String status, String error) {
         return tx.preparedQuery("update jobs set status = $2, error = $3, lease_id = null, locked_until = null, updated_at = now(),"
+                        + " error_code = case when $2 = 'FAILED' then 'worker_lost' end,"
                         + " failed_at = case when $2 = 'FAILED' then now() end, cancelled_at = case when $2 = 'CANCELLED' then now() end"
                         + " where id = $1 and status = 'IN_PROGRESS'")
                 .execute(Tuple.of(id, status, error)).replaceWithVoid();

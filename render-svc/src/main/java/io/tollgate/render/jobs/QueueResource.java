@@ -7,6 +7,7 @@ import io.tollgate.kit.idempotency.Idempotency;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.security.Principal;
+import io.tollgate.render.activity.ActivityLog;
 import io.tollgate.render.catalog.CatalogService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -40,12 +41,14 @@ public class QueueResource {
     private final JobViews views;
     private final CatalogService catalog;
     private final CurrentPrincipal principal;
+    private final ActivityLog activity;
 
-    public QueueResource(JobService jobs, JobViews views, CatalogService catalog, CurrentPrincipal principal) {
+    public QueueResource(JobService jobs, JobViews views, CatalogService catalog, CurrentPrincipal principal, ActivityLog activity) {
         this.jobs = jobs;
         this.views = views;
         this.catalog = catalog;
         this.principal = principal;
+        this.activity = activity;
     }
 
     @POST
@@ -54,7 +57,8 @@ public class QueueResource {
     @Operation(summary = "Submit: the input is checked against the model's schema (422), the estimate held at billing (402), 202 IN_QUEUE")
     public Uni<Response> submit(@PathParam("modelId") String modelId, JsonNode input, @HeaderParam(Idempotency.HEADER) String key) {
         Principal caller = caller("render:create");
-        return jobs.submit(caller.owner(), caller.apiKeyId(), modelId, input, key).map(submitted -> {
+        return activity.record(caller, modelId, "submit", null, (JobService.Submitted s) -> s.job().id(), JobService.Submitted::replayed,
+                () -> jobs.submit(caller.owner(), caller.apiKeyId(), modelId, input, key)).map(submitted -> {
             Response.ResponseBuilder answer = Response.status(202).entity(views.submitted(submitted.job(), submitted.queuePosition()));
             if (submitted.replayed()) {
                 answer.header(Idempotency.REPLAYED, "true");
@@ -69,9 +73,10 @@ public class QueueResource {
     public Uni<JobViews.Status> status(@PathParam("modelId") String modelId, @PathParam("requestId") String requestId,
                                        @QueryParam("logs") String logs) {
         Principal caller = caller("render:read");
-        return jobs.job(caller.owner(), modelId, id(requestId)).chain(job -> jobs.queuePosition(job)
+        UUID id = id(requestId);
+        return activity.onJob(caller, modelId, "status", id, () -> jobs.job(caller.owner(), modelId, id).chain(job -> jobs.queuePosition(job)
                 .chain(position -> ("1".equals(logs) || "true".equals(logs) ? jobs.logs(job) : Uni.createFrom().<List<Job.Log>>nullItem())
-                        .map(lines -> views.status(job, position, lines))));
+                        .map(lines -> views.status(job, position, lines)))));
     }
 
     @GET
@@ -79,13 +84,14 @@ public class QueueResource {
     @Operation(summary = "The result of a completed request: its files behind signed links, the usage and the cost")
     public Uni<JobViews.Result> result(@PathParam("modelId") String modelId, @PathParam("requestId") String requestId) {
         Principal caller = caller("render:read");
-        return jobs.job(caller.owner(), modelId, id(requestId)).chain(job -> {
+        UUID id = id(requestId);
+        return activity.onJob(caller, modelId, "result", id, () -> jobs.job(caller.owner(), modelId, id).chain(job -> {
             if (!Job.COMPLETED.equals(job.status())) {
                 throw ProblemException.conflict("REQUEST_NOT_COMPLETED", "The request is " + job.status() + "; its result is not there.")
                         .with("status", job.status());
             }
             return catalog.model(job.modelId()).map(model -> views.result(job, model.priceUnit()));
-        });
+        }));
     }
 
     @PUT
@@ -94,7 +100,8 @@ public class QueueResource {
             + " one that has started runs to its end and is charged then, {ok: false, status}")
     public Uni<JobService.Cancel> cancel(@PathParam("modelId") String modelId, @PathParam("requestId") String requestId) {
         Principal caller = caller("render:cancel");
-        return jobs.cancel(caller.owner(), modelId, id(requestId));
+        UUID id = id(requestId);
+        return activity.onJob(caller, modelId, "cancel", id, () -> jobs.cancel(caller.owner(), modelId, id));
     }
 
     private Principal caller(String scope) {

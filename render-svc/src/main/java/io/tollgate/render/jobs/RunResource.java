@@ -7,6 +7,7 @@ import io.tollgate.kit.idempotency.Idempotency;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.security.Principal;
+import io.tollgate.render.activity.ActivityLog;
 import io.tollgate.render.catalog.CatalogService;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -54,8 +55,11 @@ public class RunResource {
     private final CatalogService catalog;
     private final CurrentPrincipal principal;
     private final Clock clock;
+    private final ActivityLog activity;
 
-    public RunResource(JobService jobs, JobViews views, CatalogService catalog, CurrentPrincipal principal, Clock clock) {
+    public RunResource(JobService jobs, JobViews views, CatalogService catalog, CurrentPrincipal principal, Clock clock,
+                       ActivityLog activity) {
+        this.activity = activity;
         this.jobs = jobs;
         this.views = views;
         this.catalog = catalog;
@@ -77,7 +81,8 @@ public class RunResource {
         Principal caller = principal.get();
         caller.requireScope("render:create");
         int wait = waitSeconds(prefer);
-        return jobs.submit(caller.owner(), caller.apiKeyId(), modelId, input, key)
+        return activity.record(caller, modelId, "run", null, (JobService.Submitted s) -> s.job().id(), JobService.Submitted::replayed,
+                        () -> jobs.submit(caller.owner(), caller.apiKeyId(), modelId, input, key))
                 .chain(submitted -> jobs.awaitEnd(submitted.job().id(), clock.instant().plus(Duration.ofSeconds(wait)))
                         .chain(job -> answer(job, submitted.replayed(), wait)));
     }
