@@ -275,7 +275,15 @@ class RenderJourneyTest {
         String id = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).contentType("application/json")
                 .body("{\"prompt\": \"remote\", \"width\": 96, \"height\": 64}").post("/v1/queue/" + fast).then().statusCode(202)
                 .extract().path("request_id");
-        awaitStatus(fleet, customer, fast, id, "COMPLETED");
+        // watched as Server-Sent Events through the gateway until the job ends
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> stream = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(URI.create(gateway + "/v1/queue/requests/" + id + "/status/stream"))
+                        .header("X-API-Key", customer.key()).header("X-Forwarded-For", ip).header("Accept", "text/event-stream")
+                        .timeout(Duration.ofSeconds(60)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, stream.statusCode());
+        List<String> events = stream.body().filter(line -> line.startsWith("data:")).toList();
+        assertTrue(events.get(events.size() - 1).contains("\"status\":\"COMPLETED\""), events.toString());
         JsonPath result = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/queue/" + fast + "/requests/" + id)
                 .then().statusCode(200).body("cost_minor", equalTo(3)).extract().jsonPath();
         String url = result.getString("output.images[0].url");

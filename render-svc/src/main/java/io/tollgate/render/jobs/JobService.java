@@ -2,6 +2,7 @@ package io.tollgate.render.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.render.JobCancelled;
 import io.tollgate.contracts.render.JobQueued;
@@ -32,6 +33,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Submitting, reading and cancelling jobs. A submit checks the input against the model's schema,
@@ -188,6 +191,31 @@ public class JobService {
             Duration next = delay.multipliedBy(2).compareTo(MAX_POLL) < 0 ? delay.multipliedBy(2) : MAX_POLL;
             return Uni.createFrom().voidItem().onItem().delayIt().by(wait).chain(() -> awaitEnd(id, deadline, next));
         });
+    }
+
+    /**
+     * The job as it changes, read every {@code every} until it has ended (the end included): a row
+     * is passed on when its status, progress or update time moved, and at least every
+     * {@code heartbeat} even when nothing did, so that a quiet stream is seen to be alive.
+     */
+    public Multi<Job> watch(UUID id, Duration every, Duration heartbeat) {
+        AtomicReference<Job> last = new AtomicReference<>();
+        AtomicLong lastSent = new AtomicLong();
+        return Multi.createBy().repeating().uni(() -> jobs.find(id).map(Optional::orElseThrow)).withDelay(every)
+                .whilst(job -> !job.terminal())
+                .select().where(job -> {
+                    Job before = last.get();
+                    long now = System.nanoTime();
+                    boolean moved = before == null || job.terminal() || !before.status().equals(job.status())
+                            || !java.util.Objects.equals(before.progress(), job.progress())
+                            || !java.util.Objects.equals(before.updatedAt(), job.updatedAt());
+                    if (moved || now - lastSent.get() >= heartbeat.toNanos()) {
+                        last.set(job);
+                        lastSent.set(now);
+                        return true;
+                    }
+                    return false;
+                });
     }
 
     public Uni<Page<Job>> list(Owner owner, String status, String modelId, PageRequest page) {

@@ -2,6 +2,8 @@ package io.tollgate.render.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.security.Authenticated;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.idempotency.Idempotency;
 import io.tollgate.kit.problem.ProblemException;
@@ -22,6 +24,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import java.util.List;
 import java.util.UUID;
@@ -36,6 +39,9 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Queue")
 public class QueueResource {
+
+    private static final java.time.Duration STREAM_EVERY = java.time.Duration.ofMillis(250);
+    private static final java.time.Duration STREAM_HEARTBEAT = java.time.Duration.ofSeconds(15);
 
     private final JobService jobs;
     private final JobViews views;
@@ -92,6 +98,27 @@ public class QueueResource {
             }
             return catalog.model(job.modelId()).map(model -> views.result(job, model.priceUnit()));
         }));
+    }
+
+    @GET
+    @Path("/requests/{requestId}/status/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Blocking
+    @Operation(summary = "The request's status as Server-Sent Events: one event per change (and every 15 s while nothing"
+            + " changes) until it has ended, the end included; logs=1 adds its log lines")
+    public Multi<JobViews.Status> stream(@PathParam("requestId") String requestId, @QueryParam("logs") String logs) {
+        Principal caller = caller("render:read");
+        UUID id = id(requestId);
+        boolean withLogs = "1".equals(logs) || "true".equals(logs);
+        // looked up before the stream opens, so that another owner's request is a plain 404 (once the
+        // events have begun, the status line has been sent); hence a worker thread for this call
+        Job owned = jobs.job(caller.owner(), null, id).await().atMost(java.time.Duration.ofSeconds(10));
+        return activity.onJob(caller, owned.modelId(), "stream", id, () -> Uni.createFrom().item(owned))
+                .onItem().transformToMulti(first -> jobs.watch(id, STREAM_EVERY, STREAM_HEARTBEAT)
+                        .onItem().transformToUniAndConcatenate(job -> jobs.queuePosition(job)
+                                .chain(position -> (withLogs ? jobs.logs(job) : Uni.createFrom().<List<Job.Log>>nullItem())
+                                        .map(lines -> views.status(job, position, lines)))));
     }
 
     @PUT
