@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PortTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String US = "{\"country_id\": \"US\", \"expires_in\": 600, \"is_private\": false}";
+    static final String US = "{\"country_id\": \"US\", \"expires_in\": 120, \"is_private\": false}";
 
     @BeforeEach
     void fleet() {
@@ -101,10 +101,10 @@ class PortTest {
         Fixtures.Caller caller = Fixtures.user();
         Fixtures.slots(caller, 3, 0);
         // refused before the limit: invalid input and an unknown location change nothing and take no turn
-        Fixtures.create(caller, US.replace("600", "59")).then().statusCode(400).body("errors[0].field", equalTo("expires_in"));
-        Fixtures.create(caller, "{\"country_id\": \"US\", \"expires_in\": 600, \"city_id\": \"" + UUID.randomUUID() + "\"}")
+        Fixtures.create(caller, US.replace("120", "59")).then().statusCode(400).body("errors[0].field", equalTo("expires_in"));
+        Fixtures.create(caller, "{\"country_id\": \"US\", \"expires_in\": 120, \"city_id\": \"" + UUID.randomUUID() + "\"}")
                 .then().statusCode(400).body("errors[0].field", equalTo("city_id"));
-        Fixtures.create(caller, "{\"country_id\": \"JP\", \"expires_in\": 600}").then().statusCode(400)
+        Fixtures.create(caller, "{\"country_id\": \"JP\", \"expires_in\": 120}").then().statusCode(400)
                 .body("code", equalTo("NO_DEVICE_AVAILABLE"));
         Fixtures.create(caller, US).then().statusCode(201);
         Fixtures.create(caller, US).then().statusCode(429).contentType("application/problem+json").body("code", equalTo("RATE_LIMITED"))
@@ -117,14 +117,14 @@ class PortTest {
         Fixtures.Caller caller = Fixtures.user();
         Fixtures.slots(caller, 2, 0);
         for (String[] bad : new String[][] {
-                {"{\"expires_in\": 600}", "country_id"},
-                {"{\"country_id\": \"us\", \"expires_in\": 600}", "country_id"},
-                {"{\"country_id\": \"USA\", \"expires_in\": 600}", "country_id"},
+                {"{\"expires_in\": 120}", "country_id"},
+                {"{\"country_id\": \"us\", \"expires_in\": 120}", "country_id"},
+                {"{\"country_id\": \"USA\", \"expires_in\": 120}", "country_id"},
                 {"{\"country_id\": \"US\"}", "expires_in"},
                 {"{\"country_id\": \"US\", \"expires_in\": 31536001}", "expires_in"},
-                {"{\"country_id\": \"US\", \"expires_in\": 600, \"os_fingerprint\": \"linux:1\"}", "os_fingerprint"},
-                {"{\"country_id\": \"US\", \"expires_in\": 600, \"carrier_id\": \"nope\"}", "carrier_id"},
-                {"{\"country_id\": \"US\", \"expires_in\": 600, \"is_private\": \"yes\"}", "is_private"}}) {
+                {"{\"country_id\": \"US\", \"expires_in\": 120, \"os_fingerprint\": \"linux:1\"}", "os_fingerprint"},
+                {"{\"country_id\": \"US\", \"expires_in\": 120, \"carrier_id\": \"nope\"}", "carrier_id"},
+                {"{\"country_id\": \"US\", \"expires_in\": 120, \"is_private\": \"yes\"}", "is_private"}}) {
             Fixtures.create(caller, bad[0]).then().statusCode(400).contentType("application/problem+json")
                     .body("code", equalTo("VALIDATION_ERROR")).body("errors.field", hasItem(bad[1]));
         }
@@ -205,13 +205,15 @@ class PortTest {
     void the_list_is_paged_and_filtered_and_status_and_ip_follow_the_device() throws Exception {
         Fixtures.Caller caller = Fixtures.user();
         Fixtures.slots(caller, 1, 0);
-        Response made = Fixtures.create(caller, "{\"country_id\": \"GB\", \"expires_in\": 600}");
+        Response made = Fixtures.create(caller, "{\"country_id\": \"GB\", \"expires_in\": 120}");
         String id = made.then().statusCode(201).extract().path("id");
         given().auth().oauth2(caller.token()).get("/v1/ports?country_id=GB&status=active&is_private=false&page_size=1").then()
                 .statusCode(200).body("data.size()", equalTo(1)).body("data[0].id", equalTo(id)).body("meta.total", equalTo(1))
                 .body("meta.has_more", equalTo(false));
         given().auth().oauth2(caller.token()).get("/v1/ports?country_id=DE").then().statusCode(200).body("meta.total", equalTo(0));
         given().auth().oauth2(caller.token()).get("/v1/ports?status=gone").then().statusCode(400).body("errors[0].field", equalTo("status"));
+        given().auth().oauth2(caller.token()).get("/v1/ports?is_private=yes").then().statusCode(400)
+                .body("errors[0].field", equalTo("is_private"));
         given().auth().oauth2(caller.token()).get("/v1/ports?page_size=101").then().statusCode(200).body("meta.page_size", equalTo(100));
         given().auth().oauth2(caller.token()).get("/v1/ports/" + id + "/status").then().statusCode(200).body("status", equalTo("active"))
                 .body("is_active", equalTo(true)).body("last_checked", notNullValue());

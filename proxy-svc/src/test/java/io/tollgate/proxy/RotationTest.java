@@ -44,7 +44,7 @@ class RotationTest {
         DeviceSimulator fleet = Fixtures.fleet();
         Fixtures.Caller caller = Fixtures.user();
         Fixtures.slots(caller, 1, 0);
-        Response made = port(caller, "{\"country_id\": \"US\", \"expires_in\": 900}");
+        Response made = port(caller, "{\"country_id\": \"US\", \"expires_in\": 120}");
         String id = made.path("id");
         given().auth().oauth2(caller.token()).get("/v1/ports/" + id + "/can-rotate").then().statusCode(200)
                 .body("can_rotate", equalTo(true)).body("available_devices", greaterThan(0));
@@ -85,7 +85,7 @@ class RotationTest {
         Fixtures.fleet();
         Fixtures.Caller caller = Fixtures.user();
         Fixtures.slots(caller, 1, 0);
-        Response made = port(caller, "{\"country_id\": \"DE\", \"expires_in\": 900}");
+        Response made = port(caller, "{\"country_id\": \"DE\", \"expires_in\": 120}");
         String token = made.path("rotation_token");
         given().get("/v1/rotate/" + token).then().statusCode(200).body("success", equalTo(true))
                 .body("rotation_type", equalTo("device_switch")).body("port_name", equalTo(made.path("name")))
@@ -116,7 +116,10 @@ class RotationTest {
         DeviceSimulator fleet = Fixtures.fleet();
         Fixtures.Caller caller = Fixtures.user();
         Fixtures.slots(caller, 0, 1);
-        Response made = port(caller, "{\"country_id\": \"GB\", \"expires_in\": 900, \"is_private\": true}");
+        // a private device takes one port: a country that has one free now
+        String country = given().get("/v1/proxy/countries?is_private=true").then().statusCode(200).extract().jsonPath()
+                .getString("data.find { it.free_device_count > 0 }.code");
+        Response made = port(caller, "{\"country_id\": \"" + country + "\", \"expires_in\": 120, \"is_private\": true}");
         made.then().body("name", matchesPattern("^tg_prvt_.*"));
         String id = made.path("id");
         SimulatedDevice device = deviceOf(fleet, made.path("device_id"));
@@ -135,8 +138,10 @@ class RotationTest {
 
         Fixtures.Caller shared = Fixtures.user();
         Fixtures.slots(shared, 1, 0);
-        String pool = port(shared, "{\"country_id\": \"GB\", \"expires_in\": 900}").path("id");
+        String pool = port(shared, "{\"country_id\": \"GB\", \"expires_in\": 120}").path("id");
         given().auth().oauth2(shared.token()).post("/v1/ports/" + pool + "/reset-ip").then().statusCode(400)
                 .body("code", equalTo("NOT_PRIVATE"));
+        given().auth().oauth2(caller.token()).delete("/v1/ports/" + id).then().statusCode(200);
+        given().auth().oauth2(shared.token()).delete("/v1/ports/" + pool).then().statusCode(200);
     }
 }

@@ -37,7 +37,7 @@ class SlotRaceTest {
         Fixtures.slots(caller, 3, 0);
         List<Callable<Integer>> calls = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            calls.add(() -> Fixtures.create(caller, "{\"country_id\": \"FR\", \"expires_in\": 600}").statusCode());
+            calls.add(() -> Fixtures.create(caller, "{\"country_id\": \"FR\", \"expires_in\": 120}").statusCode());
         }
         ExecutorService pool = Executors.newFixedThreadPool(30);
         List<Integer> statuses = new ArrayList<>();

@@ -103,13 +103,18 @@ public class AdminDeviceResource {
     @GET
     @Operation(summary = "Devices, filtered by country, status and online state")
     public Uni<Page<DeviceView>> list(@QueryParam("country_id") String country, @QueryParam("status") String status,
-                                      @QueryParam("online") Boolean online, @Valid @BeanParam PageRequest page) {
+                                      @QueryParam("online") String online, @Valid @BeanParam PageRequest page) {
         principal.get().requirePlatformAdmin();
         if (country != null && !country.matches("^[A-Z]{2}$")) {
             throw ProblemException.validation("country_id", "must be an ISO 3166 alpha-2 code");
         }
         Instant now = clock.instant();
-        return devices.devices(country, status, online, page).map(p -> p.map(d -> DeviceView.of(d, now)));
+        Boolean up = online == null || online.isEmpty() ? null : switch (online) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw ProblemException.validation("online", "must be true or false");
+        };
+        return devices.devices(country, status, up, page).map(p -> p.map(d -> DeviceView.of(d, now)));
     }
 
     @GET

@@ -155,7 +155,8 @@ public class InventoryResource {
         });
     }
 
-    static Boolean flag(String value) {
+    /** A query flag: absent, {@code true} or {@code false}; anything else is 400 naming {@code is_private}. */
+    public static Boolean flag(String value) {
         if (value == null || value.isEmpty()) {
             return null;
         }

@@ -10,6 +10,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -34,8 +35,12 @@ public class PortRepository {
     public record Numbers(int httpPort, int socksPort, String serverIp) {
     }
 
-    /** What a user may hold (billing's slots) and holds now, of one kind. */
-    public record Slots(int limit, int held) {
+    /** What a user may hold (billing's slots) and holds now, of one kind, and whether its traffic is spent. */
+    public record Slots(int limit, int held, boolean exhausted) {
+    }
+
+    /** A port a suspension or resumption changed. */
+    public record Changed(UUID id, String name) {
     }
 
     public record Slice(List<Port> rows, long total) {
@@ -74,8 +79,8 @@ public class PortRepository {
     private static final String INSERT = """
             insert into ports (id, user_id, tenant_id, device_id, server_id, name, display_name, http_port, socks_port, proxy_login,
                                proxy_password_sealed, is_private, exclusive, os_fingerprint, country_code, city_id, carrier_id, status,
-                               expires_at, rotation_token, created_at, updated_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'active', $18, $19, $20, $20)""";
+                               expires_at, rotation_token, created_at, updated_at, suspended_reason)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $21, $18, $19, $20, $20, $22)""";
     private static final String RELEASE_DEVICE = """
             update devices set live_ports = greatest(live_ports - 1, 0), exclusive_taken = exclusive_taken and not $2, updated_at = now()
             where id = $1""";
@@ -94,13 +99,16 @@ public class PortRepository {
     public Uni<Slots> lockSlots(SqlClient tx, Owner owner, boolean isPrivate) {
         return tx.preparedQuery("insert into entitlements (user_id, tenant_id) values ($1, $2) on conflict (user_id) do nothing")
                 .execute(Tuple.of(owner.userId(), owner.tenantId()))
-                .chain(() -> tx.preparedQuery("select slots_shared, slots_private from entitlements where user_id = $1 for update")
+                .chain(() -> tx.preparedQuery("select slots_shared, slots_private, exhausted_shared, exhausted_private from entitlements"
+                                + " where user_id = $1 for update")
                         .execute(Tuple.of(owner.userId())))
-                .map(rows -> rows.iterator().next().getInteger(isPrivate ? "slots_private" : "slots_shared"))
-                .chain(limit -> tx.preparedQuery("select count(*) from ports where user_id = $1 and tenant_id = $2 and is_private = $3"
+                .map(rows -> rows.iterator().next())
+                .chain(row -> tx.preparedQuery("select count(*) from ports where user_id = $1 and tenant_id = $2 and is_private = $3"
                                 + " and status in " + LIVE)
                         .execute(Tuple.of(owner.userId(), owner.tenantId(), isPrivate))
-                        .map(rows -> new Slots(limit, rows.iterator().next().getLong(0).intValue())));
+                        .map(rows -> new Slots(row.getInteger(isPrivate ? "slots_private" : "slots_shared"),
+                                rows.iterator().next().getLong(0).intValue(),
+                                row.getBoolean(isPrivate ? "exhausted_private" : "exhausted_shared"))));
     }
 
     /** Takes a place on a fitting device (least loaded first, under the soft limit first); empty when none fits. */
@@ -139,11 +147,41 @@ public class PortRepository {
                 .execute(Tuple.of(owner.userId(), owner.tenantId())).map(rows -> rows.iterator().next().getLong(0));
     }
 
-    public Uni<Void> insert(SqlClient tx, Port p) {
+    /** A new port in its status; {@code suspendedReason} says why a suspended one is. */
+    public Uni<Void> insert(SqlClient tx, Port p, String suspendedReason) {
         return tx.preparedQuery(INSERT).execute(Tuple.from(new Object[] {p.id(), p.userId(), p.tenantId(), p.deviceId(), p.serverId(),
                 p.name(), p.displayName(), p.httpPort(), p.socksPort(), p.proxyLogin(), p.proxyPasswordSealed(), p.isPrivate(),
                 p.exclusive(), p.osFingerprint(), p.countryCode(), p.cityId(), p.carrierId(), utc(p.expiresAt()), p.rotationToken(),
-                utc(p.createdAt())})).replaceWithVoid();
+                utc(p.createdAt()), p.status(), suspendedReason})).replaceWithVoid();
+    }
+
+    /** Records whether the user's traffic of a kind is spent (billing's allowance events). */
+    public Uni<Void> exhausted(SqlClient tx, UUID userId, UUID tenantId, boolean isPrivate, boolean exhausted) {
+        String column = isPrivate ? "exhausted_private" : "exhausted_shared";
+        return tx.preparedQuery("insert into entitlements (user_id, tenant_id, " + column + ") values ($1, $2, $3)"
+                        + " on conflict (user_id) do update set " + column + " = excluded." + column + ", updated_at = now()")
+                .execute(Tuple.of(userId, tenantId, exhausted)).replaceWithVoid();
+    }
+
+    /** Suspends the user's active ports of a kind for {@code reason}; the ports it changed. */
+    public Uni<List<Changed>> suspend(SqlClient tx, UUID userId, UUID tenantId, boolean isPrivate, String reason) {
+        return tx.preparedQuery("update ports set status = 'suspended', suspended_reason = $4, updated_at = now()"
+                        + " where user_id = $1 and tenant_id = $2 and is_private = $3 and status = 'active' returning id, name")
+                .execute(Tuple.of(userId, tenantId, isPrivate, reason)).map(PortRepository::changed);
+    }
+
+    /** Resumes the user's ports of a kind suspended for {@code reason}; the ports it changed. */
+    public Uni<List<Changed>> resume(SqlClient tx, UUID userId, UUID tenantId, boolean isPrivate, String reason) {
+        return tx.preparedQuery("update ports set status = 'active', suspended_reason = null, updated_at = now()"
+                        + " where user_id = $1 and tenant_id = $2 and is_private = $3 and status = 'suspended' and suspended_reason = $4"
+                        + " returning id, name")
+                .execute(Tuple.of(userId, tenantId, isPrivate, reason)).map(PortRepository::changed);
+    }
+
+    private static List<Changed> changed(RowSet<Row> rows) {
+        List<Changed> out = new ArrayList<>(rows.size());
+        rows.forEach(r -> out.add(new Changed(r.getUUID("id"), r.getString("name"))));
+        return out;
     }
 
     public Uni<Optional<Port>> owned(Owner owner, UUID id) {
@@ -193,6 +231,18 @@ public class PortRepository {
                 .execute(Tuple.of(limit)).map(PortRepository::all);
     }
 
+    /** Live ports ending within {@code within} that were not told so yet, locked for this transaction (others' skipped). */
+    public Uni<List<Port>> lockExpiring(SqlClient tx, Duration within, int limit) {
+        return tx.preparedQuery("select " + Port.COLUMNS + Port.FROM + " where p.status in " + LIVE + " and p.expiring_announced_at is null"
+                        + " and p.expires_at > now() and p.expires_at <= now() + make_interval(secs => $1)"
+                        + " order by p.expires_at limit $2 for update of p skip locked")
+                .execute(Tuple.of((double) within.toSeconds(), limit)).map(PortRepository::all);
+    }
+
+    public Uni<Void> announcedExpiring(SqlClient tx, UUID id) {
+        return tx.preparedQuery("update ports set expiring_announced_at = now() where id = $1").execute(Tuple.of(id)).replaceWithVoid();
+    }
+
     /** New credentials; the login must be free among live ports (a unique index says so). */
     public Uni<Void> credentials(SqlClient tx, UUID id, String login, String sealedPassword) {
         return tx.preparedQuery("update ports set proxy_login = $2, proxy_password_sealed = $3, updated_at = now() where id = $1")
@@ -202,6 +252,46 @@ public class PortRepository {
     public Uni<Void> rotationToken(SqlClient tx, UUID id, String token) {
         return tx.preparedQuery("update ports set rotation_token = $2, updated_at = now() where id = $1").execute(Tuple.of(id, token))
                 .replaceWithVoid();
+    }
+
+    /** A port's rotation settings and when it rotates by itself next. */
+    public record RotationSettings(boolean enabled, Integer intervalSeconds, boolean matchCarrier, boolean matchCity,
+                                   List<UUID> excludedDeviceIds, Instant nextRotationAt) {
+    }
+
+    public Uni<RotationSettings> settings(SqlClient c, UUID portId) {
+        return c.preparedQuery("select auto_rotate, rotate_interval_seconds, match_carrier, match_city, excluded_device_ids,"
+                        + " next_auto_rotation_at from ports where id = $1").execute(Tuple.of(portId))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    UUID[] excluded = r.getArrayOfUUIDs("excluded_device_ids");
+                    return new RotationSettings(r.getBoolean("auto_rotate"), r.getInteger("rotate_interval_seconds"),
+                            r.getBoolean("match_carrier"), r.getBoolean("match_city"), excluded == null ? List.of() : List.of(excluded),
+                            Port.at(r, "next_auto_rotation_at"));
+                });
+    }
+
+    public Uni<Void> saveSettings(SqlClient tx, UUID portId, RotationSettings s) {
+        return tx.preparedQuery("update ports set auto_rotate = $2, rotate_interval_seconds = $3, match_carrier = $4, match_city = $5,"
+                        + " excluded_device_ids = $6, next_auto_rotation_at = $7, updated_at = now() where id = $1")
+                .execute(Tuple.from(new Object[] {portId, s.enabled(), s.intervalSeconds(), s.matchCarrier(), s.matchCity(),
+                        s.excludedDeviceIds().toArray(UUID[]::new), utc(s.nextRotationAt())}))
+                .replaceWithVoid();
+    }
+
+    /** Active ports whose auto-rotation is due, each moved to its next turn (so one instance takes it); their ids. */
+    public Uni<List<UUID>> claimDueRotations(int limit) {
+        return pool.preparedQuery("""
+                        update ports p set next_auto_rotation_at = now() + make_interval(secs => p.rotate_interval_seconds)
+                        from (select id from ports where auto_rotate and status = 'active' and next_auto_rotation_at <= now()
+                              order by next_auto_rotation_at limit $1 for update skip locked) due
+                        where p.id = due.id
+                        returning p.id""")
+                .execute(Tuple.of(limit)).map(rows -> {
+                    List<UUID> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getUUID("id")));
+                    return out;
+                });
     }
 
     /** The port now runs on {@code deviceId}: one more rotation. */

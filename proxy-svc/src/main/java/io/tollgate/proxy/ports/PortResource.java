@@ -9,6 +9,7 @@ import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
 import io.tollgate.kit.security.Owner;
 import io.tollgate.kit.security.Principal;
+import io.tollgate.proxy.inventory.InventoryResource;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -35,6 +36,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -73,6 +75,18 @@ public class PortResource {
         }
     }
 
+    public record BulkCreate(@NotNull @Size(min = 1, max = 50) List<@Valid @NotNull CreatePort> ports) {
+    }
+
+    public record BulkPort(UUID id, String name, int httpPort, int socksPort, String proxyLogin, String proxyPassword, String status) {
+    }
+
+    public record BulkError(int index, String code, String error) {
+    }
+
+    public record BulkResult(int total, int success, int failed, List<BulkPort> created, List<BulkError> errors) {
+    }
+
     public record StatusView(String status, boolean isActive, boolean deviceOnline, Instant lastChecked) {
     }
 
@@ -100,18 +114,42 @@ public class PortResource {
         caller.requireVerifiedEmail();
         Owner owner = caller.owner();
         return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/ports", body,
-                () -> ports.create(owner, new PortService.NewPort(body.countryId(), body.cityId(), body.carrierId(),
-                                Boolean.TRUE.equals(body.exclusive()), body.expiresIn(), body.osFingerprint(), Boolean.TRUE.equals(body.isPrivate())))
+                () -> ports.create(owner, newPort(body))
                         .map(p -> Response.status(201).header("Location", "/v1/ports/" + p.id()).entity(PortView.of(p, ports.password(p)))
                                 .build()));
+    }
+
+    @POST
+    @Path("/bulk")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create 1 to 50 ports at once: those that fit are made, the others answered with their reason (partial success)")
+    @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = BulkResult.class)))
+    public Uni<Response> bulk(@Valid @NotNull BulkCreate body, @HeaderParam(Idempotency.HEADER) String key) {
+        Principal caller = caller("proxy:write");
+        caller.requireVerifiedEmail();
+        Owner owner = caller.owner();
+        List<PortService.NewPort> items = body.ports().stream().map(PortResource::newPort).toList();
+        return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/ports/bulk", body,
+                () -> ports.createMany(owner, items).map(bulk -> Response.status(201).entity(new BulkResult(bulk.total(),
+                        bulk.created().size(), bulk.errors().size(),
+                        bulk.created().stream().map(p -> new BulkPort(p.id(), p.name(), p.httpPort(), p.socksPort(), p.proxyLogin(),
+                                ports.password(p), p.status())).toList(),
+                        bulk.errors().stream().map(e -> new BulkError(e.index(), e.code(), e.error())).toList())).build()));
+    }
+
+    static PortService.NewPort newPort(CreatePort body) {
+        return new PortService.NewPort(body.countryId(), body.cityId(), body.carrierId(), Boolean.TRUE.equals(body.exclusive()),
+                body.expiresIn(), body.osFingerprint(), Boolean.TRUE.equals(body.isPrivate()));
     }
 
     @GET
     @Operation(summary = "The caller's ports, newest first; filters status (active, suspended, expired), country_id, is_private")
     public Uni<Page<PortView>> list(@QueryParam("status") String status, @QueryParam("country_id") String country,
-                                    @QueryParam("is_private") Boolean isPrivate, @Valid @BeanParam PageRequest page) {
+                                    @QueryParam("is_private") String isPrivate, @Valid @BeanParam PageRequest page) {
         Owner owner = caller("proxy:read").owner();
-        return ports.list(owner, status, country, isPrivate, page).map(p -> p.map(port -> PortView.of(port, ports.password(port))));
+        return ports.list(owner, status, country, InventoryResource.flag(isPrivate), page)
+                .map(p -> p.map(port -> PortView.of(port, ports.password(port))));
     }
 
     @GET

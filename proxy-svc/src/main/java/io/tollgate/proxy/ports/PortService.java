@@ -1,5 +1,6 @@
 package io.tollgate.proxy.ports;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.proxy.PortCreated;
 import io.tollgate.contracts.proxy.PortDeleted;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -36,6 +38,10 @@ public class PortService {
     /** A port as asked for: the seed's CreatePortDto. */
     public record NewPort(String country, UUID cityId, UUID carrierId, boolean exclusive, long expiresIn, String osFingerprint,
                           boolean isPrivate) {
+    }
+
+    /** A device place found (or not), and whether the user's traffic of the kind is spent. */
+    private record Placed(Optional<PortRepository.Placement> placement, boolean exhausted) {
     }
 
     private final PortRepository ports;
@@ -59,16 +65,57 @@ public class PortService {
     }
 
     public Uni<Port> create(Owner owner, NewPort request) {
-        return inventory.locationOf(request.country(), request.cityId(), request.carrierId()).chain(known -> {
+        return located(request).chain(() -> claimCreation(owner))
+                .chain(claim -> ports.pool().withTransaction(tx -> place(tx, owner, request))
+                        .onFailure().call(() -> release(claim)))
+                .chain(id -> get(owner, id));
+    }
+
+    /** What a bulk creation did: each port made, and why each other item was not. */
+    public record Bulk(int total, List<Port> created, List<ItemError> errors) {
+    }
+
+    public record ItemError(int index, String code, String error) {
+    }
+
+    /**
+     * Up to 50 ports in one call (one turn of the creation limit): each item is placed in its own
+     * transaction, so those that fit are made and the others answered with their reason. A call
+     * that makes none takes no turn.
+     */
+    public Uni<Bulk> createMany(Owner owner, List<NewPort> requests) {
+        return claimCreation(owner).chain(claim -> Multi.createFrom().range(0, requests.size())
+                .onItem().transformToUniAndConcatenate(i -> located(requests.get(i))
+                        .chain(() -> ports.pool().withTransaction(tx -> place(tx, owner, requests.get(i))))
+                        .chain(id -> get(owner, id)).map(port -> (Object) port)
+                        .onFailure(ProblemException.class).recoverWithItem(e -> new ItemError(i, ((ProblemException) e).code(),
+                                e.getMessage())))
+                .collect().asList()
+                .chain(results -> {
+                    List<Port> made = results.stream().filter(Port.class::isInstance).map(Port.class::cast).toList();
+                    List<ItemError> errors = results.stream().filter(ItemError.class::isInstance).map(ItemError.class::cast).toList();
+                    Uni<Void> giveBack = made.isEmpty() ? release(claim) : Uni.createFrom().voidItem();
+                    return giveBack.replaceWith(new Bulk(requests.size(), made, errors));
+                }));
+    }
+
+    private Uni<Void> located(NewPort request) {
+        return inventory.locationOf(request.country(), request.cityId(), request.carrierId()).map(known -> {
             if (!known) {
                 throw ProblemException.validation(request.cityId() != null ? "city_id" : "carrier_id", "is not of country " + request.country());
             }
-            return createInterval.isZero() ? Uni.createFrom().<Cooldowns.Claim>nullItem()
-                    : cooldowns.claim("proxy:limit:create:" + owner.userId(), createInterval,
-                            "One port may be created every " + createInterval.toSeconds() + " s.");
-        }).chain(claim -> ports.pool().withTransaction(tx -> place(tx, owner, request))
-                .onFailure().call(() -> claim == null ? Uni.createFrom().voidItem() : cooldowns.release(claim)))
-                .chain(id -> get(owner, id));
+            return null;
+        });
+    }
+
+    private Uni<Cooldowns.Claim> claimCreation(Owner owner) {
+        return createInterval.isZero() ? Uni.createFrom().nullItem()
+                : cooldowns.claim("proxy:limit:create:" + owner.userId(), createInterval,
+                        "One port may be created every " + createInterval.toSeconds() + " s.");
+    }
+
+    private Uni<Void> release(Cooldowns.Claim claim) {
+        return claim == null ? Uni.createFrom().voidItem() : cooldowns.release(claim);
     }
 
     private Uni<UUID> place(io.vertx.mutiny.sqlclient.SqlClient tx, Owner owner, NewPort request) {
@@ -81,8 +128,9 @@ public class PortService {
                         .with("limit", slots.limit()).with("held", slots.held()).with("is_private", request.isPrivate());
             }
             return ports.place(tx, request.country(), request.cityId(), request.carrierId(), request.isPrivate(), request.exclusive(),
-                    List.of());
-        }).chain(placement -> {
+                    List.of()).map(placement -> new Placed(placement, slots.exhausted()));
+        }).chain(placed -> {
+            Optional<PortRepository.Placement> placement = placed.placement();
             PortRepository.Placement at = placement.orElseThrow(() -> ProblemException.badRequest("NO_DEVICE_AVAILABLE",
                     "No free device fits this country, city and carrier now; try another location or later."));
             return ports.numbers(tx, at.serverId()).map(numbers -> numbers.orElseThrow(() -> ProblemException.conflict(
@@ -95,9 +143,10 @@ public class PortService {
                                 "Proxy #" + (count + 1), numbers.httpPort(), numbers.socksPort(), name,
                                 passwords.seal(Passwords.generate(), id.toString()), request.isPrivate(), request.exclusive(),
                                 request.osFingerprint() == null ? "" : request.osFingerprint(), request.country(), request.cityId(),
-                                request.carrierId(), Port.ACTIVE, now.plusSeconds(request.expiresIn()), Passwords.hex(16), 0, null, 0, now,
-                                now, null, null, true, null, null, null);
-                        return ports.insert(tx, port).chain(() -> ports.find(tx, id, false));
+                                request.carrierId(), placed.exhausted() ? Port.SUSPENDED : Port.ACTIVE, now.plusSeconds(request.expiresIn()),
+                                Passwords.hex(16), 0, null, 0, now, now, null, null, true, null, null, null);
+                        return ports.insert(tx, port, placed.exhausted() ? Suspensions.EXHAUSTED : null)
+                                .chain(() -> ports.find(tx, id, false));
                     }));
         }).chain(found -> {
             Port p = found.orElseThrow();

@@ -10,8 +10,14 @@ import io.tollgate.kit.security.Principal;
 import io.tollgate.proxy.ports.PortRepository;
 import io.tollgate.proxy.ports.PortResource;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -22,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /** Rotating the caller's ports: by device switch, by airplane mode (private ports), their history and public link. */
@@ -52,6 +59,18 @@ public class RotationResource {
     }
 
     public record RotationLink(String rotationToken, String rotationUrl) {
+    }
+
+    public record SettingsBody(Boolean enabled, @Min(60) @Max(86_400) Integer intervalSeconds, Boolean matchCarrier, Boolean matchCity,
+                               @Size(max = 50) List<@NotNull UUID> excludedDeviceIds) {
+    }
+
+    public record SettingsView(boolean enabled, Integer intervalSeconds, boolean matchCarrier, boolean matchCity,
+                               List<UUID> excludedDeviceIds, Instant nextRotationAt) {
+        static SettingsView of(PortRepository.RotationSettings s) {
+            return new SettingsView(s.enabled(), s.intervalSeconds(), s.matchCarrier(), s.matchCity(), s.excludedDeviceIds(),
+                    s.nextRotationAt());
+        }
     }
 
     private final RotationService rotations;
@@ -100,6 +119,22 @@ public class RotationResource {
     public Uni<RotationLink> regenerate(@PathParam("id") String id) {
         return rotations.regenerateToken(owner("proxy:write"), PortResource.id(id))
                 .map(token -> new RotationLink(token, base + "/v1/rotate/" + token));
+    }
+
+    @GET
+    @Path("/rotation-settings")
+    public Uni<SettingsView> settings(@PathParam("id") String id) {
+        return rotations.settings(owner("proxy:read"), PortResource.id(id)).map(SettingsView::of);
+    }
+
+    @PATCH
+    @Path("/rotation-settings")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Auto-rotation (interval_seconds 60 to 86400, at least 300 on a pool port), staying with the device's"
+            + " carrier or city, never onto the excluded devices; these apply to every rotation of the port")
+    public Uni<SettingsView> changeSettings(@PathParam("id") String id, @Valid @NotNull SettingsBody body) {
+        return rotations.changeSettings(owner("proxy:write"), PortResource.id(id), new RotationService.SettingsChange(body.enabled(),
+                body.intervalSeconds(), body.matchCarrier(), body.matchCity(), body.excludedDeviceIds())).map(SettingsView::of);
     }
 
     private Owner owner(String scope) {

@@ -23,6 +23,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -40,6 +41,7 @@ public class RotationService {
 
     public static final String MANUAL = "manual";
     public static final String TOKEN = "token";
+    public static final String AUTO = "auto";
     public static final String DEVICE_SWITCH = "device_switch";
     public static final String AIRPLANE_MODE = "airplane_mode";
 
@@ -149,8 +151,13 @@ public class RotationService {
     }
 
     public Uni<Readiness> readiness(Owner owner, UUID portId) {
-        return portService.get(owner, portId).chain(port -> ports.candidates(port.countryCode(), null, null, port.isPrivate(),
-                        port.exclusive(), List.of(port.deviceId()))
+        return portService.get(owner, portId).chain(port -> ports.settings(ports.pool(), port.id())
+                .chain(settings -> devices.device(port.deviceId()).map(Optional::orElseThrow).chain(from -> {
+                    List<UUID> excluded = new ArrayList<>(settings.excludedDeviceIds());
+                    excluded.add(port.deviceId());
+                    return ports.candidates(port.countryCode(), settings.matchCity() ? from.cityId() : null,
+                            settings.matchCarrier() ? from.carrierId() : null, port.isPrivate(), port.exclusive(), excluded);
+                }))
                 .chain(available -> cooldowns.rotationWait(port.id(), rotateInterval).map(waitMs -> {
                     long wait = (waitMs + 999) / 1000;
                     String reason = !Port.ACTIVE.equals(port.status()) ? "The port is " + port.status() + "."
@@ -172,6 +179,62 @@ public class RotationService {
             found.orElseThrow(() -> ProblemException.notFound("port"));
             return ports.rotationToken(tx, portId, token);
         })).replaceWith(token);
+    }
+
+    /** The settings as changed by a PATCH: only the fields given change. */
+    public record SettingsChange(Boolean enabled, Integer intervalSeconds, Boolean matchCarrier, Boolean matchCity,
+                                 List<UUID> excludedDeviceIds) {
+    }
+
+    public Uni<PortRepository.RotationSettings> settings(Owner owner, UUID portId) {
+        return portService.get(owner, portId).chain(port -> ports.settings(ports.pool(), port.id()));
+    }
+
+    /**
+     * Changes the rotation settings. Auto-rotation needs an interval of at least 60 s on a private
+     * port and 300 s on a pool port (400 otherwise); turning it on schedules the first turn one
+     * interval from now.
+     */
+    public Uni<PortRepository.RotationSettings> changeSettings(Owner owner, UUID portId, SettingsChange change) {
+        Instant now = clock.instant();
+        return ports.pool().withTransaction(tx -> ports.owned(tx, owner, portId, true).chain(found -> {
+            Port port = found.orElseThrow(() -> ProblemException.notFound("port"));
+            return ports.settings(tx, portId).chain(old -> {
+                boolean enabled = change.enabled() == null ? old.enabled() : change.enabled();
+                Integer interval = change.intervalSeconds() == null ? old.intervalSeconds() : change.intervalSeconds();
+                long minimum = port.isPrivate() ? 60 : 300;
+                if (interval != null && interval < minimum) {
+                    throw ProblemException.validation("interval_seconds", "must be at least " + minimum + " for a "
+                            + (port.isPrivate() ? "private" : "pool") + " port");
+                }
+                if (enabled && interval == null) {
+                    throw ProblemException.validation("interval_seconds", "is needed to turn auto-rotation on");
+                }
+                boolean rescheduled = enabled && (!old.enabled() || change.intervalSeconds() != null);
+                PortRepository.RotationSettings next = new PortRepository.RotationSettings(enabled, interval,
+                        change.matchCarrier() == null ? old.matchCarrier() : change.matchCarrier(),
+                        change.matchCity() == null ? old.matchCity() : change.matchCity(),
+                        change.excludedDeviceIds() == null ? old.excludedDeviceIds() : List.copyOf(change.excludedDeviceIds()),
+                        !enabled ? null : rescheduled ? now.plusSeconds(interval) : old.nextRotationAt());
+                return ports.saveSettings(tx, portId, next).replaceWith(next);
+            });
+        }));
+    }
+
+    /** One auto-rotation turn of a port that is due (the claim already moved its next turn on). */
+    public Uni<Void> autoRotate(UUID portId) {
+        return ports.find(ports.pool(), portId, false).chain(found -> {
+            Port port = found.orElse(null);
+            if (port == null || !Port.ACTIVE.equals(port.status())) {
+                return Uni.createFrom().voidItem();
+            }
+            return ports.settings(ports.pool(), portId).chain(settings -> cooldowns.beginRotation(portId,
+                            Duration.ofSeconds(settings.intervalSeconds()).minusSeconds(1), "auto-rotation is not due yet.")
+                    .chain(lock -> (port.isPrivate() ? airplaneMode(port, AUTO) : switchDevice(portId, AUTO))
+                            .call(() -> cooldowns.rotated(portId, lock, remember()))
+                            .onFailure().call(() -> cooldowns.release(lock))))
+                    .replaceWithVoid();
+        });
     }
 
     private Duration remember() {
@@ -196,7 +259,13 @@ public class RotationService {
         return ports.pool().withTransaction(tx -> ports.find(tx, portId, true).chain(found -> {
             Port port = found.orElseThrow(() -> ProblemException.notFound("port"));
             requireActive(port);
-            return ports.place(tx, port.countryCode(), null, null, port.isPrivate(), port.exclusive(), List.of(port.deviceId()))
+            return ports.settings(tx, portId).chain(settings -> devices.device(tx, port.deviceId()).map(Optional::orElseThrow)
+                    .chain(from -> {
+                        List<UUID> excluded = new ArrayList<>(settings.excludedDeviceIds());
+                        excluded.add(port.deviceId());
+                        return ports.place(tx, port.countryCode(), settings.matchCity() ? from.cityId() : null,
+                                settings.matchCarrier() ? from.carrierId() : null, port.isPrivate(), port.exclusive(), excluded);
+                    }))
                     .chain(placement -> {
                         PortRepository.Placement to = placement.orElseThrow(() -> ProblemException.badRequest("NO_DEVICE_AVAILABLE",
                                 "No other free device in " + port.countryCode() + " now; the port stays where it is."));

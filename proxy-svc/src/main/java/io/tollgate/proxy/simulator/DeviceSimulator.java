@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -111,7 +112,13 @@ public final class DeviceSimulator implements AutoCloseable {
     }
 
     public synchronized void start() throws IOException {
-        control = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), controlPort), 32);
+        try {
+            control = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), controlPort), 32);
+        } catch (BindException e) {
+            // another fleet (./tollgate up beside a test run) has the port; agents name the one taken instead
+            LOG.warnf("device simulator: control port %d is taken; using a free one", controlPort);
+            control = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 32);
+        }
         control.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         control.createContext("/devices", this::control);
         control.start();
