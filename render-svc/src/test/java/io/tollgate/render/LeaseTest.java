@@ -33,16 +33,16 @@ class LeaseTest {
     @Test
     void a_job_whose_worker_vanished_is_run_again_and_finished_once() throws Exception {
         QueueTest.Caller caller = QueueTest.caller();
-        // a "worker" that claims the job the moment it is queued and then never renews its lease
-        String id = null;
-        Optional<Job> stolen = Optional.empty();
-        for (int attempt = 0; attempt < 5 && stolen.isEmpty(); attempt++) {
-            id = QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"orphan\", \"width\": 64, \"height\": 64}", null)
-                    .path("request_id");
-            UUID job = UUID.fromString(id);
-            stolen = jobs.pool().withTransaction(tx -> jobs.claim(tx, 100, Duration.ofSeconds(1), job)).await().indefinitely();
-        }
-        assertTrue(stolen.isPresent(), "the real worker took every job first");
+        // the caller's first job keeps the real workers at this owner's ceiling (one running job in tests)...
+        String first = QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"ahead\", \"width\": 1024, \"height\": 1024,"
+                + " \"num_inference_steps\": 12}", null).then().statusCode(202).extract().path("request_id");
+        QueueTest.awaitStatus(caller, QueueTest.MODEL, first, "IN_PROGRESS");
+        // ...so the second waits, and a "worker" with no ceiling claims it and then never renews its lease
+        String id = QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"orphan\", \"width\": 64, \"height\": 64}", null)
+                .then().statusCode(202).extract().path("request_id");
+        UUID job = UUID.fromString(id);
+        Optional<Job> stolen = jobs.pool().withTransaction(tx -> jobs.claim(tx, 100, Duration.ofSeconds(1), job)).await().indefinitely();
+        assertTrue(stolen.isPresent(), "a queued job behind the owner's ceiling is claimable");
         Job dead = stolen.get();
         // the sweeper sees the lapsed lease and puts the job back; a real worker finishes it
         QueueTest.awaitStatus(caller, QueueTest.MODEL, id, "COMPLETED");

@@ -60,6 +60,64 @@ public class ModelRepository {
                 .execute(Tuple.of(modelId)).map(ModelRepository::first);
     }
 
+    /** Every model, hidden ones and those of a disabled provider too (administrators). */
+    public Uni<Slice> all(String provider, PageRequest page) {
+        String where = " from models where ($1::text is null or provider = $1)";
+        return pool.preparedQuery("select count(*)" + where).execute(Tuple.of(provider)).map(rows -> rows.iterator().next().getLong(0))
+                .chain(total -> pool.preparedQuery("select " + Model.COLUMNS + where + " order by model_id limit $2 offset $3")
+                        .execute(Tuple.of(provider, page.size(), page.offset()))
+                        .map(rows -> {
+                            List<Model> out = new ArrayList<>();
+                            rows.forEach(r -> out.add(Model.from(r)));
+                            return new Slice(out, total);
+                        }));
+    }
+
+    /** A model by id whatever its visibility. */
+    public Uni<Optional<Model>> any(String modelId) {
+        return pool.preparedQuery("select " + Model.COLUMNS + " from models where model_id = $1").execute(Tuple.of(modelId))
+                .map(ModelRepository::first);
+    }
+
+    /** Creates the model or replaces what an administrator may set; true when it was created. */
+    public Uni<Boolean> upsert(Model m) {
+        return pool.preparedQuery("""
+                        insert into models (model_id, display_name, category, lab, description, tags, provider, renderer, provider_model,
+                                            price_unit, unit_price_micros, min_price_micros, discount_percent, currency, input_schema,
+                                            visible, community)
+                        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                        on conflict (model_id) do update set display_name = excluded.display_name, category = excluded.category,
+                            lab = excluded.lab, description = excluded.description, tags = excluded.tags, provider = excluded.provider,
+                            renderer = excluded.renderer, provider_model = excluded.provider_model, price_unit = excluded.price_unit,
+                            unit_price_micros = excluded.unit_price_micros, min_price_micros = excluded.min_price_micros,
+                            discount_percent = excluded.discount_percent, currency = excluded.currency,
+                            input_schema = excluded.input_schema, visible = excluded.visible, community = excluded.community,
+                            updated_at = now()
+                        returning (xmax = 0) as created""")
+                .execute(Tuple.from(new Object[] {m.modelId(), m.displayName(), m.category(), m.lab(), m.description(),
+                        m.tags().toArray(String[]::new), m.provider(), m.renderer(), m.providerModel(), m.priceUnit(), m.unitPriceMicros(),
+                        m.minPriceMicros(), m.discountPercent(), m.currency(), m.inputSchema(), m.visible(), m.community()}))
+                .map(rows -> rows.iterator().next().getBoolean("created"));
+    }
+
+    /** Deletes a model no job names; empty when it is unknown, false when jobs name it. */
+    public Uni<Optional<Boolean>> delete(String modelId) {
+        return pool.preparedQuery("select exists (select 1 from models where model_id = $1) as known,"
+                        + " exists (select 1 from jobs where model_id = $1) as used").execute(Tuple.of(modelId))
+                .chain(rows -> {
+                    Row row = rows.iterator().next();
+                    if (!row.getBoolean("known")) {
+                        return Uni.createFrom().item(Optional.<Boolean>empty());
+                    }
+                    if (row.getBoolean("used")) {
+                        return Uni.createFrom().item(Optional.of(false));
+                    }
+                    return pool.preparedQuery("delete from models m where model_id = $1 and not exists"
+                                    + " (select 1 from jobs j where j.model_id = m.model_id)")
+                            .execute(Tuple.of(modelId)).map(deleted -> Optional.of(deleted.rowCount() == 1));
+                });
+    }
+
     private static Optional<Model> first(Iterable<Row> rows) {
         for (Row row : rows) {
             return Optional.of(Model.from(row));
