@@ -214,7 +214,7 @@ class SecurityMatrixTest {
             return;
         }
         if (!type.equals("application/json")) {
-            uncovered.add(op.name() + ": its body is " + type + " (a provider's signed payload), not JSON fields");
+            uncovered.add(op.name() + ": its body is " + type + ", not JSON fields");
             return;
         }
         List<String> strings = stringFields(op);

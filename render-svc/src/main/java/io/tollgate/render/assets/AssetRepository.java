@@ -24,6 +24,10 @@ public class AssetRepository {
         this.pool = pool;
     }
 
+    public Pool pool() {
+        return pool;
+    }
+
     public Uni<Void> insert(SqlClient client, Asset a) {
         return client.preparedQuery("insert into assets (" + Asset.COLUMNS + ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
                         + " $12, $13, $14)")

@@ -11,10 +11,13 @@ import io.tollgate.kit.idempotency.Idempotency;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
+import io.tollgate.kit.problem.Problem;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.Owner;
+import io.tollgate.render.assets.Uploads;
 import io.tollgate.render.catalog.CatalogService;
 import io.tollgate.render.catalog.InputValidation;
+import io.tollgate.render.catalog.Model;
 import io.tollgate.render.holds.BillingHolds;
 import io.tollgate.render.pricing.Pricing;
 import io.tollgate.render.pricing.Quote;
@@ -58,6 +61,7 @@ public class JobService {
     private final InputValidation inputs;
     private final Pricing pricing;
     private final BillingHolds holds;
+    private final Uploads uploads;
     private final Outbox outbox;
     private final Idempotency idempotency;
     private final Clock clock;
@@ -66,7 +70,7 @@ public class JobService {
     private final long dailyLimit;
 
     public JobService(JobRepository jobs, CatalogService catalog, InputValidation inputs, Pricing pricing, BillingHolds holds,
-                      Outbox outbox, Idempotency idempotency, Clock clock,
+                      Uploads uploads, Outbox outbox, Idempotency idempotency, Clock clock,
                       @ConfigProperty(name = "tollgate.render.hold-ttl", defaultValue = "PT1H") Duration holdTtl,
                       @ConfigProperty(name = "tollgate.render.max-attempts", defaultValue = "3") int maxAttempts,
                       @ConfigProperty(name = "tollgate.render.limits.daily", defaultValue = "1000") long dailyLimit) {
@@ -75,6 +79,7 @@ public class JobService {
         this.inputs = inputs;
         this.pricing = pricing;
         this.holds = holds;
+        this.uploads = uploads;
         this.outbox = outbox;
         this.idempotency = idempotency;
         this.clock = clock;
@@ -96,7 +101,7 @@ public class JobService {
             Uni<Submitted> earlier = idempotencyKey == null ? Uni.createFrom().nullItem() : jobs.find(id).map(found -> found
                     .map(job -> replay(job, fingerprint)).orElse(null));
             return earlier.chain(replayed -> replayed != null ? Uni.createFrom().item(replayed)
-                    : underDailyLimit(owner).chain(() -> holds.place(id, owner.userId(), owner.tenantId(), quote.costMinor(),
+                    : underDailyLimit(owner).chain(() -> references(owner, model, complete)).chain(() -> holds.place(id, owner.userId(), owner.tenantId(), quote.costMinor(),
                                     quote.currency(), apiKeyId, modelId, holdTtl))
                             .chain(hold -> {
                                 Job job = new Job(id, owner.userId(), owner.tenantId(), apiKeyId, modelId, new JsonObject(complete.toString()),
@@ -118,6 +123,26 @@ public class JobService {
                     "This Idempotency-Key was used for another request; use a new key for a new job.");
         }
         return new Submitted(job, 0, true);
+    }
+
+    /**
+     * An {@code image_url} that names one of our files must name a live upload of the caller's (422
+     * otherwise); a model that edits uploads takes nothing else, and only the pictures it can read.
+     */
+    private Uni<Void> references(Owner owner, Model model, ObjectNode input) {
+        JsonNode url = input.get("image_url");
+        if (url == null || !url.isTextual()) {
+            return Uni.createFrom().voidItem();
+        }
+        boolean edits = "image-edit".equals(model.renderer());
+        return uploads.referenced(owner, "image_url", url.asText()).map(found -> {
+            if (edits && found.map(a -> !a.contentType().equals("image/png") && !a.contentType().equals("image/jpeg")).orElse(true)) {
+                throw new ProblemException(422, "INVALID_INPUT", "Invalid input", "The input does not match the schema of "
+                        + model.modelId() + ".", List.of(new Problem.FieldError("image_url",
+                        "must name a PNG or JPEG upload of yours (its link, or asset:<asset_id>)", "ASSET_NOT_FOUND")), Map.of(), Map.of());
+            }
+            return null;
+        });
     }
 
     private Uni<Void> underDailyLimit(Owner owner) {
