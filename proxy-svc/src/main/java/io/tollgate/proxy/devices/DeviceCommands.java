@@ -2,14 +2,19 @@ package io.tollgate.proxy.devices;
 
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.client.ServiceTokens;
+import io.tollgate.kit.concurrent.Offload;
 import io.tollgate.kit.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -46,6 +51,35 @@ public class DeviceCommands {
                     }
                     return null;
                 });
+    }
+
+    /** What a ping through the device found: its address as its tunnel reports it, and how long that took. */
+    public record Ping(boolean success, String ip, long responseTimeMs, String error) {
+    }
+
+    /** Asks the device's tunnel who it is ({@code GET /ip}), with a 3 s budget. */
+    public Uni<Ping> ping(Device device) {
+        if (!device.online() || device.publicIp() == null || device.tunnelPort() == null) {
+            return Uni.createFrom().item(new Ping(false, null, 0, "The device is offline."));
+        }
+        return Offload.compute(() -> {
+            long started = System.nanoTime();
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(device.publicIp(), device.tunnelPort()), 3000);
+                socket.setSoTimeout(3000);
+                socket.getOutputStream().write("GET /ip HTTP/1.1\r\nHost: device\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readNBytes(4096), StandardCharsets.US_ASCII);
+                long took = (System.nanoTime() - started) / 1_000_000;
+                int body = answer.indexOf("\r\n\r\n");
+                if (!answer.startsWith("HTTP/1.1 200") || body < 0) {
+                    return new Ping(false, null, took, "The device answered, but not with its address.");
+                }
+                return new Ping(true, answer.substring(body + 4).trim(), took, null);
+            } catch (IOException e) {
+                return new Ping(false, null, (System.nanoTime() - started) / 1_000_000, "The device did not answer.");
+            }
+        });
     }
 
     static ProblemException unavailable(String detail) {

@@ -91,7 +91,12 @@ public class Cooldowns {
 
     /** At most {@code limit} calls a minute for {@code key}. */
     public Uni<Void> count(String key, int limit, String what) {
-        return eval(COUNT, new String[] {key}, "60000", Integer.toString(limit)).map(left -> {
+        return count(key, limit, Duration.ofMinutes(1), what);
+    }
+
+    /** At most {@code limit} calls per {@code window} for {@code key} (the window starts at its first call). */
+    public Uni<Void> count(String key, int limit, Duration window, String what) {
+        return eval(COUNT, new String[] {key}, Long.toString(window.toMillis()), Integer.toString(limit)).map(left -> {
             if (left > 0) {
                 throw refused(left, what);
             }

@@ -53,7 +53,7 @@ public class PortRepository {
             from (select d2.id from devices d2 join servers s on s.id = d2.server_id
                   where d2.status = 'active' and d2.online and s.status = 'active' and d2.country_code = $1
                     and ($2::uuid is null or d2.city_id = $2) and ($3::uuid is null or d2.carrier_id = $3) and d2.is_private = $4
-                    and not d2.exclusive_taken and not (d2.id = any($6::uuid[]))
+                    and not d2.exclusive_taken and not (d2.id = any($6::uuid[])) and ($7::uuid is null or d2.server_id = $7)
                     and d2.live_ports < case when $5 or d2.is_private then 1
                                              else least(coalesce(d2.max_ports, s.max_ports_per_device), s.max_ports_per_device) end
                   order by (d2.live_ports >= s.soft_max_ports_per_device), d2.live_ports, random()
@@ -65,7 +65,7 @@ public class PortRepository {
             select count(*) from devices d2 join servers s on s.id = d2.server_id
             where d2.status = 'active' and d2.online and s.status = 'active' and d2.country_code = $1
               and ($2::uuid is null or d2.city_id = $2) and ($3::uuid is null or d2.carrier_id = $3) and d2.is_private = $4
-              and not d2.exclusive_taken and not (d2.id = any($6::uuid[]))
+              and not d2.exclusive_taken and not (d2.id = any($6::uuid[])) and ($7::uuid is null or d2.server_id = $7)
               and d2.live_ports < case when $5 or d2.is_private then 1
                                        else least(coalesce(d2.max_ports, s.max_ports_per_device), s.max_ports_per_device) end""";
     private static final String NUMBERS = """
@@ -111,18 +111,22 @@ public class PortRepository {
                                 row.getBoolean(isPrivate ? "exhausted_private" : "exhausted_shared"))));
     }
 
-    /** Takes a place on a fitting device (least loaded first, under the soft limit first); empty when none fits. */
+    /**
+     * Takes a place on a fitting device (least loaded first, under the soft limit first), on
+     * {@code serverId} when given (a port's numbers are opened on its server); empty when none fits.
+     */
     public Uni<Optional<Placement>> place(SqlClient tx, String country, UUID cityId, UUID carrierId, boolean isPrivate, boolean exclusive,
-                                          List<UUID> excluded) {
+                                          List<UUID> excluded, UUID serverId) {
         return tx.preparedQuery(PLACE).execute(Tuple.from(new Object[] {country, cityId, carrierId, isPrivate, exclusive,
-                        excluded.toArray(UUID[]::new)}))
+                        excluded.toArray(UUID[]::new), serverId}))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(placement(rows.iterator().next())));
     }
 
     /** How many devices would take a port of this kind now. */
-    public Uni<Long> candidates(String country, UUID cityId, UUID carrierId, boolean isPrivate, boolean exclusive, List<UUID> excluded) {
+    public Uni<Long> candidates(String country, UUID cityId, UUID carrierId, boolean isPrivate, boolean exclusive, List<UUID> excluded,
+                                UUID serverId) {
         return pool.preparedQuery(CANDIDATES).execute(Tuple.from(new Object[] {country, cityId, carrierId, isPrivate, exclusive,
-                excluded.toArray(UUID[]::new)})).map(rows -> rows.iterator().next().getLong(0));
+                excluded.toArray(UUID[]::new), serverId})).map(rows -> rows.iterator().next().getLong(0));
     }
 
     private static Placement placement(Row r) {
@@ -292,6 +296,13 @@ public class PortRepository {
                     rows.forEach(r -> out.add(r.getUUID("id")));
                     return out;
                 });
+    }
+
+    /** The port now runs on {@code deviceId}, in this location and of this kind; its time and credentials stay. */
+    public Uni<Void> relocate(SqlClient tx, UUID id, UUID deviceId, String country, UUID cityId, UUID carrierId, boolean isPrivate) {
+        return tx.preparedQuery("update ports set device_id = $2, country_code = $3, city_id = $4, carrier_id = $5, is_private = $6,"
+                        + " updated_at = now() where id = $1")
+                .execute(Tuple.from(new Object[] {id, deviceId, country, cityId, carrierId, isPrivate})).replaceWithVoid();
     }
 
     /** The port now runs on {@code deviceId}: one more rotation. */

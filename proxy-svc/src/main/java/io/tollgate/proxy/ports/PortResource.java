@@ -93,6 +93,9 @@ public class PortResource {
     public record IpView(String publicIp, String serverIp) {
     }
 
+    public record PingView(boolean success, String ip, long responseTime, String error) {
+    }
+
     private final PortService ports;
     private final CurrentPrincipal principal;
     private final Idempotency idempotency;
@@ -189,6 +192,14 @@ public class PortResource {
     public Uni<IpView> ip(@PathParam("id") String id) {
         Owner owner = caller("proxy:read").owner();
         return ports.get(owner, id(id)).map(p -> new IpView(p.publicIp(), p.serverIp()));
+    }
+
+    @GET
+    @Path("/{id}/ping")
+    @Operation(summary = "Ask the port's device, through its tunnel, for its address: {success, ip, response_time, error}")
+    public Uni<PingView> ping(@PathParam("id") String id) {
+        Owner owner = caller("proxy:read").owner();
+        return ports.ping(owner, id(id)).map(p -> new PingView(p.success(), p.ip(), p.responseTimeMs(), p.error()));
     }
 
     static boolean active(Port p) {

@@ -10,6 +10,8 @@ import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.Owner;
+import io.tollgate.proxy.devices.DeviceCommands;
+import io.tollgate.proxy.devices.DeviceRepository;
 import io.tollgate.proxy.inventory.InventoryRepository;
 import io.tollgate.proxy.limits.Cooldowns;
 import io.vertx.pgclient.PgException;
@@ -46,17 +48,21 @@ public class PortService {
 
     private final PortRepository ports;
     private final InventoryRepository inventory;
+    private final DeviceRepository devices;
+    private final DeviceCommands commands;
     private final Passwords passwords;
     private final Cooldowns cooldowns;
     private final Outbox outbox;
     private final Clock clock;
     private final Duration createInterval;
 
-    public PortService(PortRepository ports, InventoryRepository inventory, Passwords passwords, Cooldowns cooldowns, Outbox outbox,
-                       Clock clock,
+    public PortService(PortRepository ports, InventoryRepository inventory, DeviceRepository devices, DeviceCommands commands,
+                       Passwords passwords, Cooldowns cooldowns, Outbox outbox, Clock clock,
                        @ConfigProperty(name = "tollgate.proxy.limits.create-interval", defaultValue = "PT20S") Duration createInterval) {
         this.ports = ports;
         this.inventory = inventory;
+        this.devices = devices;
+        this.commands = commands;
         this.passwords = passwords;
         this.cooldowns = cooldowns;
         this.outbox = outbox;
@@ -128,7 +134,7 @@ public class PortService {
                         .with("limit", slots.limit()).with("held", slots.held()).with("is_private", request.isPrivate());
             }
             return ports.place(tx, request.country(), request.cityId(), request.carrierId(), request.isPrivate(), request.exclusive(),
-                    List.of()).map(placement -> new Placed(placement, slots.exhausted()));
+                    List.of(), null).map(placement -> new Placed(placement, slots.exhausted()));
         }).chain(placed -> {
             Optional<PortRepository.Placement> placement = placed.placement();
             PortRepository.Placement at = placement.orElseThrow(() -> ProblemException.badRequest("NO_DEVICE_AVAILABLE",
@@ -195,6 +201,11 @@ public class PortService {
                 .onFailure(PgException.class).transform(e -> "23505".equals(((PgException) e).getSqlState())
                         ? ProblemException.conflict("LOGIN_TAKEN", "Another port uses this login; choose another.") : e)
                 .chain(() -> get(owner, id));
+    }
+
+    /** A ping through the port's device. */
+    public Uni<DeviceCommands.Ping> ping(Owner owner, UUID id) {
+        return get(owner, id).chain(port -> devices.device(port.deviceId())).map(Optional::orElseThrow).chain(commands::ping);
     }
 
     public String password(Port port) {

@@ -13,6 +13,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -59,6 +60,15 @@ public class RotationResource {
     }
 
     public record RotationLink(String rotationToken, String rotationUrl) {
+    }
+
+    public record MovedView(boolean success, UUID portId, UUID oldDeviceId, UUID newDeviceId, String oldIp, String newIp) {
+        static MovedView of(RotationService.Moved m) {
+            return new MovedView(true, m.portId(), m.oldDeviceId(), m.newDeviceId(), m.oldIp(), m.newIp());
+        }
+    }
+
+    public record Reconfigure(@NotNull @Pattern(regexp = "^[A-Z]{2}$") String countryId, UUID cityId, UUID carrierId, Boolean isPrivate) {
     }
 
     public record SettingsBody(Boolean enabled, @Min(60) @Max(86_400) Integer intervalSeconds, Boolean matchCarrier, Boolean matchCity,
@@ -119,6 +129,22 @@ public class RotationResource {
     public Uni<RotationLink> regenerate(@PathParam("id") String id) {
         return rotations.regenerateToken(owner("proxy:write"), PortResource.id(id))
                 .map(token -> new RotationLink(token, base + "/v1/rotate/" + token));
+    }
+
+    @POST
+    @Path("/replace")
+    @Operation(summary = "Move the port off its device when that device is offline, to another free one in the same city")
+    public Uni<MovedView> replace(@PathParam("id") String id) {
+        return rotations.replace(owner("proxy:write"), PortResource.id(id)).map(MovedView::of);
+    }
+
+    @POST
+    @Path("/reconfigure")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Move the port to another country, city, carrier or kind, keeping its remaining time; 3 times in 2 min")
+    public Uni<MovedView> reconfigure(@PathParam("id") String id, @Valid @NotNull Reconfigure body) {
+        return rotations.reconfigure(owner("proxy:write"), PortResource.id(id), new RotationService.Location(body.countryId(),
+                body.cityId(), body.carrierId(), body.isPrivate())).map(MovedView::of);
     }
 
     @GET

@@ -11,6 +11,7 @@ import io.tollgate.kit.security.Owner;
 import io.tollgate.proxy.devices.Device;
 import io.tollgate.proxy.devices.DeviceCommands;
 import io.tollgate.proxy.devices.DeviceRepository;
+import io.tollgate.proxy.inventory.InventoryRepository;
 import io.tollgate.proxy.limits.Cooldowns;
 import io.tollgate.proxy.ports.Passwords;
 import io.tollgate.proxy.ports.Port;
@@ -61,6 +62,7 @@ public class RotationService {
     }
 
     private final PortService portService;
+    private final InventoryRepository inventory;
     private final PortRepository ports;
     private final DeviceRepository devices;
     private final DeviceCommands commands;
@@ -74,7 +76,7 @@ public class RotationService {
     private final int linkPerMinute;
     private final Duration resetTimeout;
 
-    public RotationService(PortService portService, PortRepository ports, DeviceRepository devices, DeviceCommands commands,
+    public RotationService(PortService portService, InventoryRepository inventory, PortRepository ports, DeviceRepository devices, DeviceCommands commands,
                            Cooldowns cooldowns, Outbox outbox, Clock clock,
                            @ConfigProperty(name = "tollgate.proxy.limits.rotate-interval", defaultValue = "PT5M") Duration rotateInterval,
                            @ConfigProperty(name = "tollgate.proxy.limits.reset-ip-interval", defaultValue = "PT30S") Duration resetInterval,
@@ -85,6 +87,7 @@ public class RotationService {
                            @ConfigProperty(name = "tollgate.proxy.limits.link-per-minute", defaultValue = "10") int linkPerMinute,
                            @ConfigProperty(name = "tollgate.proxy.devices.reset-timeout", defaultValue = "PT30S") Duration resetTimeout) {
         this.portService = portService;
+        this.inventory = inventory;
         this.ports = ports;
         this.devices = devices;
         this.commands = commands;
@@ -156,7 +159,8 @@ public class RotationService {
                     List<UUID> excluded = new ArrayList<>(settings.excludedDeviceIds());
                     excluded.add(port.deviceId());
                     return ports.candidates(port.countryCode(), settings.matchCity() ? from.cityId() : null,
-                            settings.matchCarrier() ? from.carrierId() : null, port.isPrivate(), port.exclusive(), excluded);
+                            settings.matchCarrier() ? from.carrierId() : null, port.isPrivate(), port.exclusive(), excluded,
+                            port.serverId());
                 }))
                 .chain(available -> cooldowns.rotationWait(port.id(), rotateInterval).map(waitMs -> {
                     long wait = (waitMs + 999) / 1000;
@@ -237,6 +241,82 @@ public class RotationService {
         });
     }
 
+    /** A port moved off its device: where from and where to. */
+    public record Moved(UUID portId, UUID oldDeviceId, UUID newDeviceId, String oldIp, String newIp) {
+    }
+
+    /**
+     * {@code POST .../replace}: a port whose device is offline (or not active) moves to another free
+     * device in the same country and city; a port whose device is up stays (409 DEVICE_ONLINE).
+     */
+    public Uni<Moved> replace(Owner owner, UUID portId) {
+        return ports.pool().withTransaction(tx -> ports.owned(tx, owner, portId, true).chain(found -> {
+            Port port = found.orElseThrow(() -> ProblemException.notFound("port"));
+            if (!port.live()) {
+                throw ProblemException.badRequest("PORT_NOT_ACTIVE", "The port has " + port.status() + "; it cannot move.");
+            }
+            return devices.device(tx, port.deviceId()).map(Optional::orElseThrow).chain(from -> {
+                if (from.online() && "active".equals(from.status())) {
+                    throw ProblemException.conflict("DEVICE_ONLINE", "The port's device is up; rotate the port to move it.");
+                }
+                return ports.place(tx, port.countryCode(), from.cityId(), null, port.isPrivate(), port.exclusive(), List.of(from.id()),
+                                port.serverId())
+                        .chain(placement -> {
+                            PortRepository.Placement to = placement.orElseThrow(() -> ProblemException.badRequest("NO_DEVICE_AVAILABLE",
+                                    "No other free device in this city now; the port stays where it is."));
+                            return ports.releaseDevice(tx, from.id(), port.exclusive())
+                                    .chain(() -> ports.relocate(tx, port.id(), to.deviceId(), port.countryCode(), port.cityId(),
+                                            port.carrierId(), port.isPrivate()))
+                                    .replaceWith(new Moved(port.id(), from.id(), to.deviceId(), from.publicIp(), to.publicIp()));
+                        });
+            });
+        }));
+    }
+
+    /** Where a reconfigured port should be; a null kind keeps the port's. */
+    public record Location(String country, UUID cityId, UUID carrierId, Boolean isPrivate) {
+    }
+
+    /**
+     * {@code POST .../reconfigure}: the port moves to a device of another location (or kind: the new
+     * kind needs a free slot), keeping its remaining time, numbers and credentials; 3 times in 2 min.
+     */
+    public Uni<Moved> reconfigure(Owner owner, UUID portId, Location wanted) {
+        return portService.get(owner, portId).chain(ignored -> inventory.locationOf(wanted.country(), wanted.cityId(), wanted.carrierId()))
+                .chain(known -> {
+                    if (!known) {
+                        throw ProblemException.validation(wanted.cityId() != null ? "city_id" : "carrier_id",
+                                "is not of country " + wanted.country());
+                    }
+                    return cooldowns.count("proxy:limit:reconfigure:" + portId, 3, Duration.ofMinutes(2),
+                            "A port may be reconfigured 3 times in 2 min.");
+                })
+                .chain(() -> ports.pool().withTransaction(tx -> ports.owned(tx, owner, portId, true).chain(found -> {
+                    Port port = found.orElseThrow(() -> ProblemException.notFound("port"));
+                    requireActive(port);
+                    boolean isPrivate = wanted.isPrivate() == null ? port.isPrivate() : wanted.isPrivate();
+                    Location to = new Location(wanted.country(), wanted.cityId(), wanted.carrierId(), isPrivate);
+                    Uni<Void> slot = port.isPrivate() == isPrivate ? Uni.createFrom().voidItem()
+                            : ports.lockSlots(tx, owner, isPrivate).map(slots -> {
+                                if (slots.held() >= slots.limit()) {
+                                    throw ProblemException.conflict("SLOT_LIMIT_EXCEEDED", "No free " + (isPrivate ? "private" : "shared")
+                                            + " slot for this port.").with("limit", slots.limit()).with("held", slots.held());
+                                }
+                                return null;
+                            });
+                    return slot.chain(() -> ports.place(tx, to.country(), to.cityId(), to.carrierId(), isPrivate, port.exclusive(),
+                                    List.of(port.deviceId()), port.serverId()))
+                            .chain(placement -> {
+                                PortRepository.Placement at = placement.orElseThrow(() -> ProblemException.badRequest("NO_DEVICE_AVAILABLE",
+                                        "No free device fits this location now; the port stays as it is."));
+                                return ports.releaseDevice(tx, port.deviceId(), port.exclusive())
+                                        .chain(() -> ports.relocate(tx, port.id(), at.deviceId(), to.country(), to.cityId(), to.carrierId(),
+                                                isPrivate))
+                                        .replaceWith(new Moved(port.id(), port.deviceId(), at.deviceId(), port.publicIp(), at.publicIp()));
+                            });
+                })));
+    }
+
     private Duration remember() {
         Duration longest = rotateInterval;
         for (Duration d : List.of(linkCooldownPrivate, linkCooldownShared)) {
@@ -264,7 +344,8 @@ public class RotationService {
                         List<UUID> excluded = new ArrayList<>(settings.excludedDeviceIds());
                         excluded.add(port.deviceId());
                         return ports.place(tx, port.countryCode(), settings.matchCity() ? from.cityId() : null,
-                                settings.matchCarrier() ? from.carrierId() : null, port.isPrivate(), port.exclusive(), excluded);
+                                settings.matchCarrier() ? from.carrierId() : null, port.isPrivate(), port.exclusive(), excluded,
+                                port.serverId());
                     }))
                     .chain(placement -> {
                         PortRepository.Placement to = placement.orElseThrow(() -> ProblemException.badRequest("NO_DEVICE_AVAILABLE",
