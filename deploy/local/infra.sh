@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# All local servers Tollgate needs: PostgreSQL, Redis, Kafka.
+# All local servers Tollgate needs: PostgreSQL, Redis, Kafka (and the Debian tools render runs).
 # Usage: infra.sh start|stop|status|restart
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -9,6 +9,8 @@ SERVERS=(postgres redis kafka)
 
 start_all() {
   local server
+  # not a server: the programs render's local renderers run
+  "$HERE/tools.sh" ensure
   for server in "${SERVERS[@]}"; do
     "$HERE/$server.sh" start
   done

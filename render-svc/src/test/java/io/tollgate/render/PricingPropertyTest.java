@@ -71,15 +71,22 @@ class PricingPropertyTest {
                 return false;
             }
         };
-        for (String id : List.of("local/procedural-image", "local/megapixel-image", "local/text-cover", "sandbox/fast-image")) {
+        for (String id : List.of("local/procedural-image", "local/megapixel-image", "local/text-cover", "sandbox/fast-image",
+                "local/frames-video", "local/speech")) {
             Model model = catalog.model(id).await().indefinitely();
-            // the remote model runs at the provider sandbox (queued, then run): fewer rounds
-            for (int i = 0; i < (id.startsWith("sandbox/") ? 6 : 25); i++) {
+            // the remote model runs at the provider sandbox, video and speech run ffmpeg and espeak-ng: fewer rounds
+            for (int i = 0; i < (id.startsWith("local/procedural") || id.startsWith("local/megapixel") || id.equals("local/text-cover")
+                    ? 25 : 5); i++) {
                 providerRequest.set(null);
                 ObjectNode raw = JSON.createObjectNode();
                 if (id.equals("local/text-cover")) {
                     raw.put("title", "Title " + random.nextInt(1000)).put("width", 200 + random.nextInt(400))
                             .put("height", 200 + random.nextInt(400));
+                } else if (id.equals("local/frames-video")) {
+                    raw.put("prompt", "v" + random.nextInt()).put("duration_seconds", 1 + random.nextInt(2)).put("fps", 12)
+                            .put("width", 64 + 2 * random.nextInt(48)).put("height", 64 + 2 * random.nextInt(32));
+                } else if (id.equals("local/speech")) {
+                    raw.put("text", "Order " + random.nextInt(100_000) + " is ready, thank you.").put("speed", 120 + random.nextInt(200));
                 } else {
                     raw.put("prompt", "p" + random.nextInt()).put("seed", random.nextInt(1_000_000))
                             .put("width", 64 + random.nextInt(300)).put("height", 64 + random.nextInt(300))
@@ -89,7 +96,12 @@ class PricingPropertyTest {
                 long held = pricing.quote(model, input).costMinor();
                 Renderer.Rendered rendered = renderers.named(model.renderer()).orElseThrow().render(model, input, quiet);
                 long captured = pricing.quote(model, rendered.quantity()).costMinor();
-                assertEquals(held, captured, id + " " + input);
+                if (id.equals("local/speech")) {
+                    // the one overestimating model: what is said is charged, at most what was held
+                    assertTrue(captured <= held, id + " charged " + captured + " over the " + held + " held: " + input);
+                } else {
+                    assertEquals(held, captured, id + " " + input);
+                }
                 assertTrue(held * 1_000_000 >= model.minPriceMicros(), id + " below its minimum: " + held);
                 if (id.equals("local/procedural-image")) {
                     assertEquals(input.path("num_images").asInt(), rendered.files().size());
