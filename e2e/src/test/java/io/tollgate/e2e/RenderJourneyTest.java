@@ -35,11 +35,11 @@ class RenderJourneyTest {
     private static final String SLOW = "{\"prompt\": \"slow\", \"width\": 2048, \"height\": 2048, \"num_images\": 2,"
             + " \"num_inference_steps\": 50}";
 
-    private record Customer(Journeys.Account account, String key) {
+    record Customer(Journeys.Account account, String key) {
     }
 
     /** A verified user with {@code grantMinor} granted by the administrator and a key with render scopes. */
-    private static Customer customer(Fleet fleet, long grantMinor) {
+    static Customer customer(Fleet fleet, long grantMinor) {
         var admin = Journeys.admin(fleet);
         var account = Journeys.newUser(fleet);
         String gateway = fleet.gatewayUrl();
