@@ -35,7 +35,7 @@ class RenderJourneyTest {
     private static final String SLOW = "{\"prompt\": \"slow\", \"width\": 2048, \"height\": 2048, \"num_images\": 2,"
             + " \"num_inference_steps\": 50}";
 
-    record Customer(Journeys.Account account, String key) {
+    record Customer(Journeys.Account account, String key, String keyId) {
     }
 
     /** A verified user with {@code grantMinor} granted by the administrator and a key with render scopes. */
@@ -50,11 +50,11 @@ class RenderJourneyTest {
                     .body("{\"amount_minor\": " + grantMinor + ", \"reason\": \"render journey\"}")
                     .post("/v1/admin/billing/users/" + account.userId() + "/credits/grant").then().statusCode(201);
         }
-        String key = JsonPath.from(Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken())
+        JsonPath created = JsonPath.from(Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken())
                 .contentType("application/json")
                 .body("{\"name\": \"renders\", \"scopes\": [\"render:create\", \"render:read\", \"render:cancel\", \"billing:read\"]}")
-                .post("/v1/api-keys").then().statusCode(201).extract().asString()).getString("secret_key");
-        return new Customer(account, key);
+                .post("/v1/api-keys").then().statusCode(201).extract().asString());
+        return new Customer(account, created.getString("secret_key"), created.getString("id"));
     }
 
     private static void awaitBalance(Fleet fleet, Journeys.Account account, long available) {
@@ -295,5 +295,66 @@ class RenderJourneyTest {
         assertEquals(64, image.getHeight());
         awaitBalance(fleet, customer.account(), 497);
         assertEquals(2, fleet.sandbox().renderQueue().submits() - submitsBefore, "each job submitted once at the provider");
+    }
+
+    @Test
+    void journey_5_a_keyed_render_is_captured_counted_by_model_and_key_and_delivered_to_the_partner_once(Fleet fleet)
+            throws Exception {
+        List<String[]> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer partner = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+        java.util.Map<String, List<String>>[] lastHeaders = new java.util.Map[1];
+        partner.createContext("/renders", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            java.util.Map<String, List<String>> headers = new java.util.TreeMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), List.copyOf(v)));
+            lastHeaders[0] = headers;
+            received.add(new String[] {body});
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        partner.start();
+        try {
+            Customer customer = customer(fleet, 1000);
+            String gateway = fleet.gatewayUrl();
+            String ip = customer.account().ip();
+            Response hook = Journeys.at(gateway, ip).auth().oauth2(customer.account().accessToken()).contentType("application/json")
+                    .body(java.util.Map.of("url", "http://127.0.0.1:" + partner.getAddress().getPort() + "/renders",
+                            "events", List.of("job.completed")))
+                    .post("/v1/webhooks");
+            hook.then().statusCode(201);
+            String endpoint = hook.path("id");
+            String secret = hook.path("secret");
+
+            String id = submit(fleet, customer, "{\"prompt\": \"journey five\", \"width\": 96, \"height\": 64}", null).then()
+                    .statusCode(202).extract().path("request_id");
+            awaitStatus(fleet, customer, id, "COMPLETED");
+            awaitBalance(fleet, customer.account(), 998);
+
+            // billing counts the capture by model and by the key that asked for it
+            JsonPath usage = Journeys.at(gateway, ip).header("X-API-Key", customer.key()).get("/v1/billing/usage").then().statusCode(200)
+                    .extract().jsonPath();
+            assertEquals(2, usage.getInt("total_minor.USD"), usage.prettify());
+            assertEquals(MODEL, usage.getString("spend[0].model_id"), usage.prettify());
+            assertEquals(customer.keyId(), usage.getString("spend[0].api_key_id"), usage.prettify());
+            assertEquals(2, usage.getInt("spend[0].amount_minor"));
+
+            // the partner's endpoint gets job.completed once, signed, on the first attempt
+            long waiting = System.nanoTime();
+            while (received.stream().noneMatch(r -> r[0].contains(id))) {
+                assertTrue(System.nanoTime() - waiting < 30_000_000_000L, "the partner's webhook did not arrive in 30 s");
+                Thread.sleep(200);
+            }
+            String delivered = received.stream().filter(r -> r[0].contains(id)).findFirst().orElseThrow()[0];
+            new com.standardwebhooks.Webhook(secret).verify(delivered, lastHeaders[0]);
+            JsonPath event = JsonPath.from(delivered);
+            assertEquals(2, event.getInt("data.cost_minor"), delivered);
+            Journeys.at(gateway, ip).auth().oauth2(customer.account().accessToken())
+                    .get("/v1/webhooks/" + endpoint + "/deliveries?event_type=job.completed").then().statusCode(200)
+                    .body("data", org.hamcrest.Matchers.hasSize(1)).body("data[0].status", equalTo("succeeded"))
+                    .body("data[0].attempts", equalTo(1));
+        } finally {
+            partner.stop(0);
+        }
     }
 }
