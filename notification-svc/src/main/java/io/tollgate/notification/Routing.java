@@ -11,6 +11,13 @@ import io.tollgate.contracts.identity.EmailVerified;
 import io.tollgate.contracts.identity.PasswordResetRequested;
 import io.tollgate.contracts.identity.VerificationRequested;
 import io.tollgate.contracts.notification.WebhookEndpointDisabled;
+import io.tollgate.contracts.proxy.PortCreated;
+import io.tollgate.contracts.proxy.PortDeleted;
+import io.tollgate.contracts.proxy.PortExpired;
+import io.tollgate.contracts.proxy.PortExpiring;
+import io.tollgate.contracts.proxy.PortRotated;
+import io.tollgate.contracts.proxy.PortSuspended;
+import io.tollgate.contracts.proxy.PortUnsuspended;
 import io.tollgate.contracts.render.JobCancelled;
 import io.tollgate.contracts.render.JobCompleted;
 import io.tollgate.contracts.render.JobFailed;
@@ -45,6 +52,13 @@ public final class Routing {
         route(JobCancelled.TYPE, Channel.WEBHOOK);
         route(WebhookEndpointDisabled.TYPE, Channel.EMAIL);
         route(AllowanceExhausted.TYPE, Channel.IN_APP, Channel.EMAIL);
+        route(PortCreated.TYPE, Channel.WEBHOOK);
+        route(PortDeleted.TYPE, Channel.WEBHOOK);
+        route(PortRotated.TYPE, Channel.WEBHOOK);
+        route(PortExpiring.TYPE, Channel.IN_APP, Channel.EMAIL, Channel.WEBHOOK);
+        route(PortExpired.TYPE, Channel.IN_APP, Channel.WEBHOOK);
+        route(PortSuspended.TYPE, Channel.IN_APP, Channel.EMAIL, Channel.WEBHOOK);
+        route(PortUnsuspended.TYPE, Channel.IN_APP, Channel.WEBHOOK);
     }
 
     private Routing() {

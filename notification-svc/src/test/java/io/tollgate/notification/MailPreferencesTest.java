@@ -7,6 +7,8 @@ import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.PaymentSucceeded;
 import io.tollgate.contracts.identity.TenantUpdated;
 import io.tollgate.contracts.identity.UserRegistered;
+import io.tollgate.contracts.proxy.PortExpiring;
+import io.tollgate.contracts.proxy.PortSuspended;
 import io.tollgate.kit.testing.TestTokens;
 import io.tollgate.notification.mail.UnsubscribeTokens;
 import io.tollgate.sandbox.MailSandbox;
@@ -135,6 +137,51 @@ class MailPreferencesTest {
     }
 
     @Test
+    void a_port_ending_within_a_day_is_mailed_once_as_proxy_mail_and_proxy_mail_can_be_switched_off() throws Exception {
+        Customer c = customer();
+        UUID port = UUID.randomUUID();
+        PortExpiring expiring = new PortExpiring(c.user(), c.tenant(), port, "us-port-7", "US T-Mobile 7", "US", true,
+                Instant.parse("2026-12-03T09:30:00Z"), Instant.now());
+        String id = NotificationsTest.proxy(expiring, port, null);
+        NotificationsTest.proxy(expiring, port, id); // delivered again
+        MailSandbox.Message mail = awaitMail(c.email(), "Your proxy port ends within a day", 1).getFirst();
+        String raw = unfold(mail.data());
+        assertTrue(raw.contains("X-Tollgate-Template: port-expiring"), raw);
+        assertTrue(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "proxy mail can be unsubscribed: " + raw);
+        String body = decoded(raw);
+        assertTrue(body.contains("your private proxy port US T-Mobile 7 (us-port-7, US) ends at 3 Dec 2026, 09:30 UTC."), body);
+        assertTrue(body.contains("/v1/ports/" + port), body);
+        assertTrue(raw.contains("From: Acme Proxies <hello@acme.test>"), raw);
+
+        // billing's word pauses three shared ports at one moment: one mail, not three
+        Instant paused = Instant.now();
+        for (int i = 0; i < 3; i++) {
+            UUID p = UUID.randomUUID();
+            NotificationsTest.proxy(new PortSuspended(c.user(), c.tenant(), p, "gb-port-" + i, false, "traffic_exhausted", paused), p, null);
+        }
+        MailSandbox.Message suspended = awaitMail(c.email(), "Your proxy ports are paused", 1).getFirst();
+        String suspendedBody = decoded(unfold(suspended.data()));
+        assertTrue(suspendedBody.contains("your shared proxy ports are paused: your shared proxy traffic ran out."), suspendedBody);
+        assertTrue(suspendedBody.contains("/v1/ports?status=suspended"), suspendedBody);
+        Thread.sleep(1_500); // the other ports' events had time to (wrongly) mail again
+        assertEquals(1, mails(c.email(), "Your proxy ports are paused").size());
+        assertEquals(1, mails(c.email(), "Your proxy port ends within a day").size());
+
+        // proxy mail off: the next port's warning is logged as suppressed, billing mail still arrives
+        given().auth().oauth2(c.token()).contentType(ContentType.JSON).body(Map.of("proxy", false))
+                .patch("/v1/email-preferences").then().statusCode(200).body("subscriptions.proxy", equalTo(false))
+                .body("subscriptions.usage", equalTo(true));
+        UUID other = UUID.randomUUID();
+        NotificationsTest.proxy(new PortExpiring(c.user(), c.tenant(), other, "us-port-8", "US T-Mobile 8", "US", false,
+                Instant.now().plusSeconds(86_000), Instant.now()), other, null);
+        String admin = TestTokens.user(UUID.randomUUID(), c.tenant()).roles("admin").sign();
+        await("the suppressed port mail in the log", () -> given().auth().oauth2(admin)
+                .get("/v1/admin/notifications/mail-log?recipient=" + c.email() + "&status=suppressed&template=port-expiring")
+                .<Integer>path("meta.total") == 1);
+        assertEquals(1, mails(c.email(), "Your proxy port ends within a day").size());
+    }
+
+    @Test
     void bad_preferences_and_foreign_tokens_change_nothing() throws Exception {
         Customer c = customer();
         for (Map<String, Object> bad : List.of(Map.<String, Object>of("security", false), Map.<String, Object>of("account", false),
@@ -163,8 +210,8 @@ class MailPreferencesTest {
         String to = "ops-" + UUID.randomUUID() + "@example.com";
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("template", "all", "to", to))
                 .post("/v1/admin/notifications/test-email").then().statusCode(200).body("to", equalTo(to))
-                .body("sent", hasSize(10)).body("sent.ok", equalTo(java.util.Collections.nCopies(10, true)));
-        await("ten mails", () -> SmtpSandbox.mail().messagesTo(to).size() == 10);
+                .body("sent", hasSize(12)).body("sent.ok", equalTo(java.util.Collections.nCopies(12, true)));
+        await("twelve mails", () -> SmtpSandbox.mail().messagesTo(to).size() == 12);
         for (MailSandbox.Message m : SmtpSandbox.mail().messagesTo(to)) {
             String raw = unfold(m.data());
             assertTrue(raw.contains("From: Acme Proxies <hello@acme.test>"), raw);
@@ -177,7 +224,7 @@ class MailPreferencesTest {
         given().auth().oauth2(c.token()).contentType(ContentType.JSON).body(Map.of("template", "welcome", "to", to))
                 .post("/v1/admin/notifications/test-email").then().statusCode(403);
         given().auth().oauth2(c.token()).get("/v1/admin/notifications/mail-log").then().statusCode(403);
-        assertEquals(10, SmtpSandbox.mail().messagesTo(to).size());
+        assertEquals(12, SmtpSandbox.mail().messagesTo(to).size());
     }
 
     static List<MailSandbox.Message> mails(String to, String subject) {

@@ -7,12 +7,20 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.InvoiceIssued;
 import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.contracts.proxy.PortCreated;
+import io.tollgate.contracts.proxy.PortDeleted;
+import io.tollgate.contracts.proxy.PortExpired;
+import io.tollgate.contracts.proxy.PortExpiring;
+import io.tollgate.contracts.proxy.PortRotated;
+import io.tollgate.contracts.proxy.PortSuspended;
+import io.tollgate.contracts.proxy.PortUnsuspended;
 import io.tollgate.contracts.render.JobFailed;
 import io.tollgate.kit.testing.TestTokens;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -69,6 +77,62 @@ public class NotificationsTest {
                 .body("data[0].title", equalTo("Render job on local/procedural-image failed"))
                 .body("data[0].body", equalTo("Job " + failed.jobId() + " failed: no renderer. Its hold was released; nothing was charged."))
                 .body("data[0].action_url", equalTo("/v1/queue/local/procedural-image/requests/" + failed.jobId() + "/status"));
+    }
+
+    @Test
+    void a_port_ending_or_ended_is_one_notice_each_and_a_suspension_of_many_ports_is_one_notice() throws Exception {
+        UUID user = UUID.randomUUID();
+        String token = TestTokens.user(user, TENANT).sign();
+        UUID port = UUID.randomUUID();
+        Instant ends = Instant.parse("2026-12-03T14:05:00Z");
+        // the user's own doing is not announced in the bell
+        proxy(new PortCreated(user, TENANT, port, "us-port-1", "US T-Mobile 1", "US", "New York", "T-Mobile", false, false, ends,
+                Instant.now()), port, null);
+        proxy(new PortRotated(user, TENANT, port, "us-port-1", "US", UUID.randomUUID(), UUID.randomUUID(), "127.77.0.1", "127.77.0.2",
+                "manual", "device_switch", 1, Instant.now()), port, null);
+        PortExpiring expiring = new PortExpiring(user, TENANT, port, "us-port-1", "US T-Mobile 1", "US", false, ends, Instant.now());
+        String id = proxy(expiring, port, null);
+        proxy(expiring, port, id); // delivered again
+        awaitCount(token, 1);
+        given().auth().oauth2(token).get("/v1/notifications").then().statusCode(200).body("meta.total", equalTo(1))
+                .body("data[0].category", equalTo("proxy")).body("data[0].severity", equalTo("warning"))
+                .body("data[0].title", equalTo("Port US T-Mobile 1 ends soon"))
+                .body("data[0].body", equalTo("Your shared port us-port-1 (US) ends at 3 Dec 2026, 14:05 UTC. Extend or renew it to keep it."))
+                .body("data[0].action_url", equalTo("/v1/ports/" + port));
+
+        proxy(new PortExpired(user, TENANT, port, "us-port-1", "US", false, ends, ends), port, null);
+        awaitCount(token, 2);
+        given().auth().oauth2(token).get("/v1/notifications").then().body("data[0].title", equalTo("Port us-port-1 expired"))
+                .body("data[0].severity", equalTo("info"))
+                .body("data[0].body", equalTo("Your shared port us-port-1 (US) reached its end at 3 Dec 2026, 14:05 UTC and stopped; "
+                        + "its slot is free for a new port."));
+
+        // billing's word suspends three private ports at one moment: one notice; the resumption likewise
+        Instant paused = Instant.now();
+        Instant resumed = paused.plusSeconds(60);
+        List<UUID> privatePorts = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        for (UUID p : privatePorts) {
+            proxy(new PortSuspended(user, TENANT, p, "de-port-" + privatePorts.indexOf(p), true, "traffic_exhausted", paused), p, null);
+        }
+        for (UUID p : privatePorts) {
+            proxy(new PortUnsuspended(user, TENANT, p, "de-port-" + privatePorts.indexOf(p), true, "traffic_restored", resumed), p, null);
+        }
+        proxy(new PortDeleted(user, TENANT, port, "us-port-1", "US", false, Instant.now()), port, null);
+        awaitCount(token, 4);
+        Thread.sleep(1_000); // the other ports' events had time to (wrongly) add notices
+        given().auth().oauth2(token).get("/v1/notifications?page_size=10").then().body("meta.total", equalTo(4))
+                .body("data.title", contains("Private proxy ports resumed", "Private proxy ports paused", "Port us-port-1 expired",
+                        "Port US T-Mobile 1 ends soon"))
+                .body("data[1].body", equalTo("Your private ports stopped carrying traffic because your private proxy traffic ran out. "
+                        + "They keep their slots, credentials and time; buy traffic to resume them."))
+                .body("data[1].action_url", equalTo("/v1/ports?status=suspended")).body("data[0].severity", equalTo("success"));
+        given().auth().oauth2(TestTokens.user(UUID.randomUUID(), TENANT).sign()).get("/v1/notifications").then()
+                .body("meta.total", equalTo(0));
+    }
+
+    /** Publishes a proxy event as proxy-svc's relay does: keyed by its port. */
+    static String proxy(Object payload, UUID port, String id) throws Exception {
+        return io.tollgate.kit.testing.Events.publish(payload, id, port.toString(), "proxy-svc");
     }
 
     @Test

@@ -135,7 +135,8 @@ public class AdminMailResource {
                 "date", "1 Jan 2026, 12:00 UTC", "reason", "a sample reason", "available", "3.00 USD"));
         data.putAll(Map.of("threshold", "5.00 USD", "jobId", "job_sample", "model", "sample-model", "cost", "0.42 USD",
                 "url", "https://partner.example/hooks"));
-        data.putAll(Map.of("kind", "shared", "overage", "0.10 GB"));
+        data.putAll(Map.of("kind", "shared", "overage", "0.10 GB", "port", "US T-Mobile 1", "portName", "port-sample", "country", "US",
+                "portsUrl", base + "/v1/ports?status=suspended"));
         return data;
     }
 }

@@ -7,6 +7,8 @@ import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.PaymentFailed;
 import io.tollgate.contracts.billing.PaymentSucceeded;
 import io.tollgate.contracts.notification.WebhookEndpointDisabled;
+import io.tollgate.contracts.proxy.PortExpiring;
+import io.tollgate.contracts.proxy.PortSuspended;
 import io.tollgate.contracts.render.JobCompleted;
 import io.tollgate.contracts.render.JobFailed;
 import io.tollgate.kit.inbox.ConsumedEvent;
@@ -16,23 +18,22 @@ import io.tollgate.notification.Routing;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Mail for billing, render and our own webhook events, to the user's known address: the payment
- * receipt (transactional), a failed payment and a low balance (billing), a finished or failed
- * render (render), a disabled webhook endpoint (webhooks). The user's preferences decide the
- * optional ones; a user without a known address gets none (the log says so).
+ * Mail for billing, render, proxy and our own webhook events, to the user's known address: the
+ * payment receipt (transactional), a failed payment and a low balance (billing), used-up traffic
+ * (usage), a finished or failed render (render), a port ending within a day and ports paused with
+ * their traffic (proxy; one mail per kind and moment, not one per port), a disabled webhook
+ * endpoint (webhooks). The user's preferences decide the optional ones; a user without a known
+ * address gets none (the log says so).
  */
 @ApplicationScoped
 public class EventMails implements EventHandler {
 
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d MMM yyyy, HH:mm 'UTC'").withZone(ZoneOffset.UTC);
     private static final Set<String> TYPES = Set.of(PaymentSucceeded.TYPE, PaymentFailed.TYPE, BalanceLow.TYPE, JobCompleted.TYPE,
-            JobFailed.TYPE, WebhookEndpointDisabled.TYPE, AllowanceExhausted.TYPE);
+            JobFailed.TYPE, WebhookEndpointDisabled.TYPE, AllowanceExhausted.TYPE, PortExpiring.TYPE, PortSuspended.TYPE);
 
     private final Postman postman;
     private final ObjectMapper json;
@@ -49,7 +50,7 @@ public class EventMails implements EventHandler {
 
     @Override
     public Set<String> topics() {
-        return Set.of("billing.events", "render.events", "notification.events");
+        return Set.of("billing.events", "render.events", "proxy.events", "notification.events");
     }
 
     @Override
@@ -66,7 +67,7 @@ public class EventMails implements EventHandler {
                 PaymentSucceeded p = event.data(json, PaymentSucceeded.class);
                 yield new Postman.Letter(MailKind.TOPUP_SUCCEEDED, p.userId(), p.tenantId(), null, null, Map.of(
                         "amount", Formats.money(p.amountMinor(), p.currency()), "credited", Formats.money(p.creditedMinor(), p.currency()),
-                        "paymentId", p.paymentId().toString(), "provider", p.provider(), "date", DATE.format(p.occurredAt()),
+                        "paymentId", p.paymentId().toString(), "provider", p.provider(), "date", Formats.date(p.occurredAt()),
                         "actionUrl", base + "/v1/billing/payments/" + p.paymentId()), event.id());
             }
             case PaymentFailed.TYPE -> {
@@ -92,6 +93,19 @@ public class EventMails implements EventHandler {
                 yield new Postman.Letter(MailKind.TRAFFIC_EXHAUSTED, a.userId(), a.tenantId(), null, null, Map.of(
                         "kind", a.resource().endsWith("private") ? "private" : "shared", "overage", gigabytes(a.overageBytes()),
                         "actionUrl", base + "/v1/billing/pricing"), event.id());
+            }
+            case PortExpiring.TYPE -> {
+                PortExpiring p = event.data(json, PortExpiring.class);
+                yield new Postman.Letter(MailKind.PORT_EXPIRING, p.userId(), p.tenantId(), null, null, Map.of(
+                        "port", p.displayName(), "portName", p.name(), "country", p.country(), "kind", Formats.portKind(p.isPrivate()),
+                        "date", Formats.date(p.expiresAt()), "actionUrl", base + "/v1/ports/" + p.portId()), event.id());
+            }
+            case PortSuspended.TYPE -> {
+                PortSuspended p = event.data(json, PortSuspended.class);
+                yield new Postman.Letter(MailKind.PORT_SUSPENDED, p.userId(), p.tenantId(), null, null, Map.of(
+                        "kind", Formats.portKind(p.isPrivate()), "portsUrl", base + "/v1/ports?status=suspended",
+                        "actionUrl", base + "/v1/billing/pricing"),
+                        Formats.portsChanged("suspended", p.userId(), p.isPrivate(), p.occurredAt()));
             }
             case JobFailed.TYPE -> {
                 JobFailed j = event.data(json, JobFailed.class);

@@ -14,7 +14,9 @@ public enum MailKind {
     RENDER_FINISHED("render-finished", MailCategory.RENDER, "Your render job has finished"),
     RENDER_FAILED("render-failed", MailCategory.RENDER, "Your render job failed"),
     WEBHOOK_DISABLED("webhook-disabled", MailCategory.WEBHOOKS, "We stopped sending to your webhook endpoint"),
-    TRAFFIC_EXHAUSTED("traffic-exhausted", MailCategory.USAGE, "Your proxy traffic has run out");
+    TRAFFIC_EXHAUSTED("traffic-exhausted", MailCategory.USAGE, "Your proxy traffic has run out"),
+    PORT_EXPIRING("port-expiring", MailCategory.PROXY, "Your proxy port ends within a day"),
+    PORT_SUSPENDED("port-suspended", MailCategory.PROXY, "Your proxy ports are paused");
 
     private final String template;
     private final MailCategory category;

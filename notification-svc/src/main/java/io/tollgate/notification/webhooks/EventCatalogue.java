@@ -7,6 +7,13 @@ import io.tollgate.contracts.billing.CreditsGranted;
 import io.tollgate.contracts.billing.InvoiceIssued;
 import io.tollgate.contracts.billing.PaymentFailed;
 import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.contracts.proxy.PortCreated;
+import io.tollgate.contracts.proxy.PortDeleted;
+import io.tollgate.contracts.proxy.PortExpired;
+import io.tollgate.contracts.proxy.PortExpiring;
+import io.tollgate.contracts.proxy.PortRotated;
+import io.tollgate.contracts.proxy.PortSuspended;
+import io.tollgate.contracts.proxy.PortUnsuspended;
 import io.tollgate.contracts.render.JobCancelled;
 import io.tollgate.contracts.render.JobCompleted;
 import io.tollgate.contracts.render.JobFailed;
@@ -44,6 +51,13 @@ public final class EventCatalogue {
         add(JobCompleted.TYPE, "job.completed", "render", "A render job finished and its cost was charged.");
         add(JobFailed.TYPE, "job.failed", "render", "A render job failed; its hold was released.");
         add(JobCancelled.TYPE, "job.cancelled", "render", "A render job was cancelled; its hold was released.");
+        add(PortCreated.TYPE, "port.created", "proxy", "A proxy port was created; it holds one of the user's slots.");
+        add(PortDeleted.TYPE, "port.deleted", "proxy", "A proxy port was deleted; its slot is free again.");
+        add(PortRotated.TYPE, "port.rotated", "proxy", "A proxy port got a new public address (manual, link or auto rotation).");
+        add(PortExpiring.TYPE, "port.expiring", "proxy", "A proxy port ends within a day (sent once per port).");
+        add(PortExpired.TYPE, "port.expired", "proxy", "A proxy port reached its end and stopped; its slot is free again.");
+        add(PortSuspended.TYPE, "port.suspended", "proxy", "A proxy port stopped carrying traffic: its kind's traffic ran out.");
+        add(PortUnsuspended.TYPE, "port.unsuspended", "proxy", "A suspended proxy port carries traffic again.");
     }
 
     private EventCatalogue() {

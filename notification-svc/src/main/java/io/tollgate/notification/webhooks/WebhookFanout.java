@@ -55,7 +55,7 @@ public class WebhookFanout implements EventHandler {
 
     @Override
     public Set<String> topics() {
-        return Set.of("billing.events", "render.events");
+        return Set.of("billing.events", "render.events", "proxy.events");
     }
 
     @Override

@@ -10,6 +10,11 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.contracts.proxy.PortCreated;
+import io.tollgate.contracts.proxy.PortExpiring;
+import io.tollgate.contracts.proxy.PortRotated;
+import io.tollgate.contracts.proxy.PortSuspended;
+import io.tollgate.kit.testing.Events;
 import io.tollgate.kit.testing.TestTokens;
 import io.tollgate.notification.NotificationsTest;
 import io.tollgate.notification.SmtpSandbox;
@@ -146,6 +151,52 @@ class WebhooksTest {
         assertEquals(got.header("webhook-id"), again.header("webhook-id"));
         assertEquals(got.body(), again.body());
         new Webhook(e.secret()).verify(again.body(), again.headers());
+    }
+
+    @Test
+    void a_partner_subscribes_to_port_events_and_receives_each_signed_with_the_events_own_fields() throws Exception {
+        Endpoint e = endpoint("/ports", "port.rotated", "port.expiring", "port.suspended");
+        UUID user = userOf(e);
+        UUID port = UUID.randomUUID();
+        Instant ends = Instant.parse("2026-12-03T09:30:00Z");
+        // not subscribed, and another user's port: neither arrives
+        Events.publish(new PortCreated(user, TENANT, port, "us-port-1", "US T-Mobile 1", "US", "New York", "T-Mobile", false, false,
+                ends, Instant.now()), null, port.toString(), "proxy-svc");
+        UUID strangers = UUID.randomUUID();
+        Events.publish(new PortExpiring(UUID.randomUUID(), TENANT, strangers, "us-port-2", "US T-Mobile 2", "US", false, ends,
+                Instant.now()), null, strangers.toString(), "proxy-svc");
+        PortRotated rotated = new PortRotated(user, TENANT, port, "us-port-1", "US", UUID.randomUUID(), UUID.randomUUID(), "127.77.0.4",
+                "127.77.0.9", "token", "device_switch", 3, Instant.now());
+        String rotation = Events.publish(rotated, null, port.toString(), "proxy-svc");
+        Events.publish(rotated, rotation, port.toString(), "proxy-svc"); // delivered again
+        Events.publish(new PortExpiring(user, TENANT, port, "us-port-1", "US T-Mobile 1", "US", false, ends, Instant.now()), null,
+                port.toString(), "proxy-svc");
+        Events.publish(new PortSuspended(user, TENANT, port, "us-port-1", false, "traffic_exhausted", Instant.now()), null,
+                port.toString(), "proxy-svc");
+        await("three deliveries", () -> receiver.at("/ports").size() >= 3);
+        Thread.sleep(1_500); // the duplicate and the others had time to (wrongly) arrive
+        List<Receiver.Received> got = receiver.at("/ports");
+        assertEquals(3, got.size());
+        Map<String, JsonNode> byType = new HashMap<>();
+        for (Receiver.Received r : got) {
+            new Webhook(e.secret()).verify(r.body(), r.headers());
+            JsonNode body = JSON.readTree(r.body());
+            byType.put(body.path("type").asText(), body.path("data"));
+        }
+        assertEquals(Set.of("port.rotated", "port.expiring", "port.suspended"), byType.keySet());
+        JsonNode r = byType.get("port.rotated");
+        assertEquals(port.toString(), r.path("port_id").asText());
+        assertEquals("127.77.0.9", r.path("new_ip").asText());
+        assertEquals("token", r.path("trigger_type").asText());
+        assertEquals(3, r.path("rotation_count").asInt());
+        assertEquals(ends, Instant.parse(byType.get("port.expiring").path("expires_at").asText()));
+        assertEquals("US T-Mobile 1", byType.get("port.expiring").path("display_name").asText());
+        assertEquals("traffic_exhausted", byType.get("port.suspended").path("reason").asText());
+        given().auth().oauth2(e.token()).get("/v1/webhooks/" + e.id() + "/deliveries?event_type=port.rotated").then().statusCode(200)
+                .body("meta.total", equalTo(1));
+        given().auth().oauth2(e.token()).get("/v1/webhooks/event-types").then().statusCode(200)
+                .body("data.findAll { it.category == 'proxy' }.type", equalTo(List.of("port.created", "port.deleted", "port.rotated",
+                        "port.expiring", "port.expired", "port.suspended", "port.unsuspended")));
     }
 
     @Test
