@@ -54,4 +54,23 @@ class LeaseTest {
         assertEquals(done.costMinor(), after.costMinor());
         assertTrue(after.costMinor() <= after.estimatedCostMinor());
     }
+
+    @Test
+    void one_claim_fills_several_slots_and_keeps_each_owner_within_its_ceiling() throws Exception {
+        QueueTest.Caller caller = QueueTest.caller();
+        String first = QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"ahead\", \"width\": 1024, \"height\": 1024,"
+                + " \"num_inference_steps\": 12}", null).then().statusCode(202).extract().path("request_id");
+        QueueTest.awaitStatus(caller, QueueTest.MODEL, first, "IN_PROGRESS");
+        for (int i = 0; i < 3; i++) {
+            QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"waiting " + i + "\", \"width\": 64, \"height\": 64}", null).then()
+                    .statusCode(202);
+        }
+        // a ceiling of 3 with one running leaves room for two of the three waiting, whatever the batch asks for
+        java.util.List<Job> taken = jobs.pool().withTransaction(tx -> jobs.claimSome(tx, 3, Duration.ofSeconds(1), null, 10))
+                .await().indefinitely();
+        assertEquals(2, taken.stream().filter(j -> j.userId().equals(caller.id())).count(), taken.toString());
+        for (Job job : taken.stream().filter(j -> j.userId().equals(caller.id())).toList()) {
+            QueueTest.awaitStatus(caller, QueueTest.MODEL, job.id().toString(), "COMPLETED");
+        }
+    }
 }

@@ -132,30 +132,35 @@ public class JobWorker {
     private void run() {
         while (running) {
             try {
+                // every free slot at once: one claim fills them all
                 slots.acquire();
-                Optional<Job> claimed;
+                int free = 1 + slots.drainPermits();
+                List<Job> claimed;
                 try {
-                    claimed = claim();
+                    claimed = claim(free);
                 } catch (RuntimeException e) {
-                    slots.release();
-                    LOG.warnf("claiming a job failed: %s", e.toString());
+                    slots.release(free);
+                    LOG.warnf("claiming jobs failed: %s", e.toString());
                     idle();
                     continue;
+                }
+                if (free > claimed.size()) {
+                    slots.release(free - claimed.size());
                 }
                 if (claimed.isEmpty()) {
-                    slots.release();
                     idle();
                     continue;
                 }
-                Job job = claimed.get();
-                executor.submit(() -> {
-                    try {
-                        process(job);
-                    } finally {
-                        slots.release();
-                        nudge();
-                    }
-                });
+                for (Job job : claimed) {
+                    executor.submit(() -> {
+                        try {
+                            process(job);
+                        } finally {
+                            slots.release();
+                            nudge();
+                        }
+                    });
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -171,13 +176,16 @@ public class JobWorker {
         }
     }
 
-    /** Claims the next job and writes {@code job.started} with it. */
-    Optional<Job> claim() {
-        return jobs.pool().withTransaction(tx -> jobs.claim(tx, parallelPerUser, lease).call(found -> found.isEmpty()
-                        ? Uni.createFrom().voidItem()
-                        : outbox.append(tx, found.get().id().toString(), "jobs/" + found.get().id(), new JobStarted(found.get().userId(),
-                                found.get().tenantId(), found.get().id().toString(), found.get().modelId(), found.get().attempts(),
-                                clock.instant()))))
+    /** Claims up to {@code limit} jobs and writes each one's {@code job.started} with them. */
+    List<Job> claim(int limit) {
+        return jobs.pool().withTransaction(tx -> jobs.claimSome(tx, parallelPerUser, lease, null, limit).call(found -> {
+                    Uni<Void> started = Uni.createFrom().voidItem();
+                    for (Job job : found) {
+                        started = started.chain(() -> outbox.append(tx, job.id().toString(), "jobs/" + job.id(), new JobStarted(job.userId(),
+                                job.tenantId(), job.id().toString(), job.modelId(), job.attempts(), clock.instant())).replaceWithVoid());
+                    }
+                    return started;
+                }))
                 .await().atMost(Duration.ofSeconds(10));
     }
 
