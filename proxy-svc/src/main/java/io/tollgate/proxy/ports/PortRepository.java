@@ -81,6 +81,10 @@ public class PortRepository {
                                proxy_password_sealed, is_private, exclusive, os_fingerprint, country_code, city_id, carrier_id, status,
                                expires_at, rotation_token, created_at, updated_at, suspended_reason)
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $21, $18, $19, $20, $20, $22)""";
+    private static final String EXTEND = """
+            update ports set expires_at = $2, updated_at = now(),
+                   expiring_announced_at = case when $2 > now() + make_interval(secs => $3) then null else expiring_announced_at end
+            where id = $1""";
     private static final String RELEASE_DEVICE = """
             update devices set live_ports = greatest(live_ports - 1, 0), exclusive_taken = exclusive_taken and not $2, updated_at = now()
             where id = $1""";
@@ -245,6 +249,11 @@ public class PortRepository {
 
     public Uni<Void> announcedExpiring(SqlClient tx, UUID id) {
         return tx.preparedQuery("update ports set expiring_announced_at = now() where id = $1").execute(Tuple.of(id)).replaceWithVoid();
+    }
+
+    /** A new end; one more than {@code announceAhead} away is announced as expiring again. */
+    public Uni<Void> extend(SqlClient tx, UUID id, Instant expiresAt, Duration announceAhead) {
+        return tx.preparedQuery(EXTEND).execute(Tuple.of(id, expiresAt.atOffset(ZoneOffset.UTC), (double) announceAhead.toSeconds())).replaceWithVoid();
     }
 
     /** New credentials; the login must be free among live ports (a unique index says so). */

@@ -96,6 +96,15 @@ public class PortResource {
     public record PingView(boolean success, String ip, long responseTime, String error) {
     }
 
+    public record ExtendTime(@NotNull @Min(1) @Max(8_760) Integer hours) {
+    }
+
+    public record Extended(Instant newExpiresAt, long maxHoursAllowed) {
+    }
+
+    public record MaxExtend(long maxHoursAllowed, Instant expiresAt, Instant latestExpiresAt) {
+    }
+
     private final PortService ports;
     private final CurrentPrincipal principal;
     private final Idempotency idempotency;
@@ -200,6 +209,29 @@ public class PortResource {
     public Uni<PingView> ping(@PathParam("id") String id) {
         Owner owner = caller("proxy:read").owner();
         return ports.ping(owner, id(id)).map(p -> new PingView(p.success(), p.ip(), p.responseTimeMs(), p.error()));
+    }
+
+    @POST
+    @Path("/{id}/extend-time")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Move the port's end 1 to 8760 hours later, up to max-extend-hours (a port ends at most 365 days from now)")
+    @APIResponse(responseCode = "200", description = "Extended", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = Extended.class)))
+    public Uni<Response> extendTime(@PathParam("id") String id, @Valid @NotNull ExtendTime body, @HeaderParam(Idempotency.HEADER) String key) {
+        Principal caller = caller("proxy:write");
+        Owner owner = caller.owner();
+        UUID port = id(id);
+        return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/ports/" + port + "/extend-time", body,
+                () -> ports.extend(owner, port, body.hours())
+                        .map(e -> Response.ok(new Extended(e.expiresAt(), e.maxHoursAllowed())).build()));
+    }
+
+    @GET
+    @Path("/{id}/max-extend-hours")
+    @Operation(summary = "How many hours the port may still be extended by, and the latest end it may have")
+    public Uni<MaxExtend> maxExtendHours(@PathParam("id") String id) {
+        Owner owner = caller("proxy:read").owner();
+        return ports.maxExtension(owner, id(id)).map(e -> new MaxExtend(e.maxHoursAllowed(), e.expiresAt(), e.latestExpiresAt()));
     }
 
     static boolean active(Port p) {

@@ -55,10 +55,12 @@ public class PortService {
     private final Outbox outbox;
     private final Clock clock;
     private final Duration createInterval;
+    private final Duration maxLifetime;
 
     public PortService(PortRepository ports, InventoryRepository inventory, DeviceRepository devices, DeviceCommands commands,
                        Passwords passwords, Cooldowns cooldowns, Outbox outbox, Clock clock,
-                       @ConfigProperty(name = "tollgate.proxy.limits.create-interval", defaultValue = "PT20S") Duration createInterval) {
+                       @ConfigProperty(name = "tollgate.proxy.limits.create-interval", defaultValue = "PT20S") Duration createInterval,
+                       @ConfigProperty(name = "tollgate.proxy.ports.max-lifetime", defaultValue = "PT8760H") Duration maxLifetime) {
         this.ports = ports;
         this.inventory = inventory;
         this.devices = devices;
@@ -68,6 +70,7 @@ public class PortService {
         this.outbox = outbox;
         this.clock = clock;
         this.createInterval = createInterval;
+        this.maxLifetime = maxLifetime;
     }
 
     public Uni<Port> create(Owner owner, NewPort request) {
@@ -201,6 +204,47 @@ public class PortService {
                 .onFailure(PgException.class).transform(e -> "23505".equals(((PgException) e).getSqlState())
                         ? ProblemException.conflict("LOGIN_TAKEN", "Another port uses this login; choose another.") : e)
                 .chain(() -> get(owner, id));
+    }
+
+    /**
+     * How much longer a port may run: its end may move to at most {@code max-lifetime} (365 days,
+     * the longest {@code expires_in} a port is made with) from now. Billing's port slots are totals
+     * without an end of their own, so nothing else bounds it.
+     */
+    public record Extension(Instant expiresAt, long maxHoursAllowed, Instant latestExpiresAt) {
+    }
+
+    public Uni<Extension> maxExtension(Owner owner, UUID id) {
+        return get(owner, id).map(p -> extension(p.expiresAt(), clock.instant()));
+    }
+
+    /**
+     * Moves a live port's end {@code hours} later, within {@link Extension#maxHoursAllowed} (400
+     * {@code EXTEND_LIMIT_EXCEEDED} otherwise, changing nothing). An end moved beyond the next day
+     * is announced as expiring again a day before it comes.
+     */
+    public Uni<Extension> extend(Owner owner, UUID id, int hours) {
+        Instant now = clock.instant();
+        return ports.pool().withTransaction(tx -> ports.owned(tx, owner, id, true).chain(found -> {
+            Port p = found.orElseThrow(() -> ProblemException.notFound("port"));
+            if (!p.live() || !p.expiresAt().isAfter(now)) {
+                throw ProblemException.conflict("PORT_NOT_ACTIVE", "The port has " + (p.live() ? "reached its end" : p.status())
+                        + "; an ended port cannot be extended.");
+            }
+            Extension bound = extension(p.expiresAt(), now);
+            if (hours > bound.maxHoursAllowed()) {
+                throw ProblemException.badRequest("EXTEND_LIMIT_EXCEEDED", "The port may be extended by at most " + bound.maxHoursAllowed()
+                                + " hour(s): a port ends at most " + maxLifetime.toHours() + " hours from now.")
+                        .with("max_hours_allowed", bound.maxHoursAllowed()).with("latest_expires_at", bound.latestExpiresAt().toString());
+            }
+            Instant until = p.expiresAt().plus(Duration.ofHours(hours));
+            return ports.extend(tx, id, until, PortExpiry.AHEAD).replaceWith(extension(until, now));
+        }));
+    }
+
+    private Extension extension(Instant expiresAt, Instant now) {
+        Instant latest = now.plus(maxLifetime);
+        return new Extension(expiresAt, Math.max(0, Duration.between(expiresAt, latest).toHours()), latest);
     }
 
     /** A ping through the port's device. */
