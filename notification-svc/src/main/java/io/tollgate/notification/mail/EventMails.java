@@ -50,7 +50,8 @@ public class EventMails implements EventHandler {
 
     @Override
     public Set<String> topics() {
-        return Set.of("billing.events", "render.events", "proxy.events", "notification.events");
+        // proxy's events have their own consumer (ProxyMails): a backlog on one topic does not hold up the other mail
+        return Set.of("billing.events", "render.events", "notification.events");
     }
 
     @Override

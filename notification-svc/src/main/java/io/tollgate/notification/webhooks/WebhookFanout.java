@@ -55,7 +55,8 @@ public class WebhookFanout implements EventHandler {
 
     @Override
     public Set<String> topics() {
-        return Set.of("billing.events", "render.events", "proxy.events");
+        // proxy's events have their own consumer (ProxyWebhookFanout): a backlog on one topic does not hold up the others
+        return Set.of("billing.events", "render.events");
     }
 
     @Override
