@@ -193,7 +193,9 @@ public class JobWorker {
     void process(Job job) {
         AtomicBoolean lost = new AtomicBoolean(false);
         JsonObject[] progress = {null};
-        Thread beat = Thread.ofVirtual().start(() -> {
+        // a platform thread: renders are CPU-bound virtual threads, and on a small machine they can hold
+        // every carrier long enough for a virtual heartbeat to miss the lease
+        Thread beat = Thread.ofPlatform().daemon().name("render-heartbeat-" + job.id()).start(() -> {
             while (!Thread.currentThread().isInterrupted() && !lost.get()) {
                 try {
                     Thread.sleep(heartbeat.toMillis());
