@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import java.io.IOException;
 import java.net.URI;
@@ -13,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 
@@ -47,7 +52,15 @@ public class ServiceTokens {
         this.secret = secret;
     }
 
-    /** A valid bearer token of this service. */
+    /**
+     * A valid bearer token of this service. Fetching it is retried on transport failures (minting a
+     * token changes nothing at identity) and runs under a circuit breaker, so a gone identity fails
+     * callers at once for a few seconds instead of holding each of them for its timeout.
+     */
+    @Timeout(value = 6, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = IOException.class)
+    @CircuitBreaker(requestVolumeThreshold = 10, failureRatio = 0.5, delay = 5, delayUnit = ChronoUnit.SECONDS,
+            failOn = {IOException.class, TimeoutException.class})
     public Uni<String> token() {
         Token known = current;
         if (known != null && clock.millis() < known.expiresAtMillis() - 60_000) {

@@ -74,6 +74,26 @@ public class Outbox {
                 .replaceWith(id);
     }
 
+    /**
+     * The {@code insert} of events of {@code event}'s type for a statement of the service's own (a CTE
+     * of a one-statement money move), with what {@link #append} would write: the type's topic and
+     * name, this service's source, an id of the kit's kind ({@code kit_event_id()}, UUIDv7) and the
+     * time of the transaction. The caller gives SQL expressions for the aggregate id, the subject
+     * and the JSON payload, and the {@code from ... where ...} they are selected from; after the
+     * statement it calls {@link #appendedBySql()}. Tests validate such payloads against the
+     * schema where the relay publishes them.
+     */
+    public String insertSql(Class<?> event, String aggregate, String subject, String payload, String from) {
+        EventType type = EventSchemas.typeOf(event);
+        return "insert into outbox (id, topic, aggregate_id, type, source, subject, payload, occurred_at)\n"
+                + "select kit_event_id(), " + literal(type.topic()) + ", " + aggregate + ", " + literal(type.value()) + ", "
+                + literal(source) + ", " + subject + ", " + payload + ", now()\n" + from;
+    }
+
+    private static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+
     /** For statements of the service's own that insert outbox rows: wakes the relay as an append does. */
     public void appendedBySql() {
         relay.appended();

@@ -17,6 +17,7 @@ import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -124,6 +125,22 @@ public class ProblemMappers {
             builder.header("Allow", allow);
         }
         return builder.build();
+    }
+
+    /** A circuit breaker (SmallRye Fault Tolerance) is open: the service or provider behind it is failing; come back later. */
+    @ServerExceptionMapper
+    public Response circuitOpen(CircuitBreakerOpenException e, ContainerRequestContext request) {
+        LOG.warnf("circuit open, request_id=%s: %s", request == null ? null : RequestId.of(request), e.getMessage());
+        return respond(simple(503, "DEPENDENCY_UNAVAILABLE", "Service unavailable",
+                "A service this request needs is failing; retry later."), request).header("Retry-After", "30").build();
+    }
+
+    /** A call under {@code @Timeout} took too long. */
+    @ServerExceptionMapper
+    public Response dependencyTimeout(org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException e, ContainerRequestContext request) {
+        LOG.warnf("dependency timed out, request_id=%s: %s", request == null ? null : RequestId.of(request), e.getMessage());
+        return respond(simple(504, "DEPENDENCY_TIMEOUT", "Gateway timeout",
+                "A service this request needs did not answer in time; retry later."), request).build();
     }
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)

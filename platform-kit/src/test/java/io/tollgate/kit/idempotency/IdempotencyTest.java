@@ -2,6 +2,7 @@ package io.tollgate.kit.idempotency;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.tollgate.kit.faults.Faults;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -21,6 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class IdempotencyTest {
+
+    private final Faults faults;
+
+    IdempotencyTest(Faults faults) {
+        this.faults = faults;
+    }
 
     private static String body(String name, long amount) {
         return "{\"name\": \"" + name + "\", \"amount_minor\": " + amount + "}";
@@ -120,6 +127,90 @@ class IdempotencyTest {
         String key = UUID.randomUUID().toString();
         post(key, "{\"name\": \"\", \"amount_minor\": 1}", 0).then().statusCode(400);
         post(key, body(name, 1), 0).then().statusCode(201);
+        assertEquals(1, count(name));
+    }
+
+    @Test
+    void an_answer_that_cannot_be_stored_rolls_its_effect_back_and_frees_the_key() {
+        String name = "idem-store-" + UUID.randomUUID();
+        String key = UUID.randomUUID().toString();
+        faults.failNext(Idempotency.FAULT_STORE, 1);
+        try {
+            post(key, body(name, 3), 0).then().statusCode(500);
+        } finally {
+            faults.disarm(Idempotency.FAULT_STORE);
+        }
+        assertEquals(0, count(name), "the effect rolled back with its answer");
+
+        Response retry = post(key, body(name, 3), 0);
+        retry.then().statusCode(201);
+        assertNull(retry.getHeader("Idempotent-Replayed"), "the freed key runs the request");
+        post(key, body(name, 3), 0).then().statusCode(201).header("Idempotent-Replayed", "true");
+        assertEquals(1, count(name));
+    }
+
+    @Test
+    void an_answer_lost_after_its_commit_is_replayed_and_the_effect_not_repeated() {
+        String name = "idem-lost-" + UUID.randomUUID();
+        String key = UUID.randomUUID().toString();
+        faults.failNext(Idempotency.FAULT_AFTER_COMMIT, 1);
+        try {
+            post(key, body(name, 4), 0).then().statusCode(500);
+        } finally {
+            faults.disarm(Idempotency.FAULT_AFTER_COMMIT);
+        }
+        assertEquals(1, count(name), "the effect committed with its answer");
+
+        post(key, body(name, 4), 0).then().statusCode(201).header("Idempotent-Replayed", "true");
+        assertEquals(1, count(name), "the retry replays, it does not run again");
+    }
+
+    @Test
+    void a_server_error_answered_after_the_effect_is_replayed_not_retried() {
+        String name = "idem-5xx-" + UUID.randomUUID();
+        String key = UUID.randomUUID().toString();
+        given().contentType("application/json").header("Idempotency-Key", key).body(body(name, 5))
+                .post("/probe/records?answer=503").then().statusCode(503);
+        given().contentType("application/json").header("Idempotency-Key", key).body(body(name, 5))
+                .post("/probe/records").then().statusCode(503).header("Idempotent-Replayed", "true");
+        assertEquals(1, count(name));
+    }
+
+    private static Response staged(String key, String body, String fail) {
+        return given().contentType("application/json").header("Idempotency-Key", key).body(body)
+                .post("/probe/records/staged" + (fail == null ? "" : "?fail=" + fail));
+    }
+
+    @Test
+    void a_staged_request_that_failed_after_its_first_effect_is_answered_again_not_run_again() {
+        String name = "idem-staged-" + UUID.randomUUID();
+        String key = UUID.randomUUID().toString();
+        staged(key, body(name, 6), "between").then().statusCode(500);
+        assertEquals(1, count(name));
+        staged(key, body(name, 6), null).then().statusCode(500).header("Idempotent-Replayed", "true")
+                .contentType("application/problem+json").body("code", equalTo("IDEMPOTENT_REQUEST_INCOMPLETE"));
+        assertEquals(1, count(name), "the first effect is not repeated");
+
+        // a refusal after an effect is the answer, as it was given
+        String refused = "idem-refused-" + UUID.randomUUID();
+        String other = UUID.randomUUID().toString();
+        staged(other, body(refused, 6), "refuse").then().statusCode(402);
+        staged(other, body(refused, 6), null).then().statusCode(402).header("Idempotent-Replayed", "true")
+                .body("code", equalTo("INSUFFICIENT_BALANCE"));
+        assertEquals(1, count(refused));
+    }
+
+    @Test
+    void a_staged_request_that_failed_before_any_effect_frees_its_key() {
+        String name = "idem-staged-free-" + UUID.randomUUID();
+        String key = UUID.randomUUID().toString();
+        staged(key, body(name, 7), "before").then().statusCode(500);
+        assertEquals(0, count(name));
+        Response retry = staged(key, body(name, 7), null);
+        retry.then().statusCode(201);
+        assertNull(retry.getHeader("Idempotent-Replayed"));
+        staged(key, body(name, 7), null).then().statusCode(201).header("Idempotent-Replayed", "true")
+                .body("id", equalTo(retry.path("id")));
         assertEquals(1, count(name));
     }
 

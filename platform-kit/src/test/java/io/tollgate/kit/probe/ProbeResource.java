@@ -66,17 +66,49 @@ public class ProbeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(@Valid @NotNull NewRecord body,
                                 @HeaderParam(Idempotency.HEADER) String key,
-                                @QueryParam("delay_ms") @Min(0) int delayMs) {
-        return idempotency.execute("probe", key, "POST", "/probe/records", body, () -> {
+                                @QueryParam("delay_ms") @Min(0) int delayMs,
+                                @QueryParam("answer") @Min(0) int answer) {
+        return idempotency.execute("probe", key, "POST", "/probe/records", body, tx -> {
             UUID id = UUID.randomUUID();
-            return pool.withTransaction(tx -> tx.preparedQuery("insert into probe_records (id, name, amount_minor) values ($1, $2, $3)")
-                            .execute(Tuple.of(id, body.name(), body.amountMinor()))
-                            .chain(() -> outbox.append(tx, id.toString(), "records/" + id,
-                                    new ProbeRecorded(id, body.name(), body.amountMinor())))
-                            .chain(() -> delayMs > 0 ? Uni.createFrom().voidItem().onItem().delayIt()
-                                    .by(Duration.ofMillis(delayMs)) : Uni.createFrom().voidItem()))
-                    .replaceWith(() -> Response.status(201).entity(new Created(id, body.name(), body.amountMinor()))
-                            .build());
+            return tx.preparedQuery("insert into probe_records (id, name, amount_minor) values ($1, $2, $3)")
+                    .execute(Tuple.of(id, body.name(), body.amountMinor()))
+                    .chain(() -> outbox.append(tx, id.toString(), "records/" + id,
+                            new ProbeRecorded(id, body.name(), body.amountMinor())))
+                    .chain(() -> delayMs > 0 ? Uni.createFrom().voidItem().onItem().delayIt()
+                            .by(Duration.ofMillis(delayMs)) : Uni.createFrom().voidItem())
+                    // answer=503: the effect happened and the action still answers a server error
+                    .replaceWith(() -> Response.status(answer > 0 ? answer : 201)
+                            .entity(new Created(id, body.name(), body.amountMinor())).build());
+        });
+    }
+
+    /**
+     * Two effects in two transactions (as a top-up around its provider call); {@code fail} makes it
+     * fail {@code before} the first, {@code between} them, or refuse ({@code refuse}, a 402) between them.
+     */
+    @POST
+    @Path("/records/staged")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> staged(@Valid @NotNull NewRecord body, @HeaderParam(Idempotency.HEADER) String key,
+                                @QueryParam("fail") String fail) {
+        return idempotency.executeStaged("probe", key, "POST", "/probe/records/staged", body, effects -> {
+            if ("before".equals(fail)) {
+                throw new IllegalStateException("failed before any effect");
+            }
+            UUID id = UUID.randomUUID();
+            return effects.commit(tx -> tx.preparedQuery("insert into probe_records (id, name, amount_minor) values ($1, $2, 0)")
+                            .execute(Tuple.of(id, body.name())))
+                    .invoke(() -> {
+                        if ("between".equals(fail)) {
+                            throw new IllegalStateException("failed after the first effect");
+                        }
+                        if ("refuse".equals(fail)) {
+                            throw new ProblemException(402, "INSUFFICIENT_BALANCE", "Payment required", "Refused after the first effect.");
+                        }
+                    })
+                    .chain(() -> effects.commit(tx -> tx.preparedQuery("update probe_records set amount_minor = $2 where id = $1")
+                            .execute(Tuple.of(id, body.amountMinor()))))
+                    .replaceWith(() -> Response.status(201).entity(new Created(id, body.name(), body.amountMinor())).build());
         });
     }
 

@@ -7,8 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Stops and starts the real local servers (deploy/local) from a test, to prove what happens
- * while PostgreSQL, Redis or Kafka is gone. The suite shares one set of servers, so a test that
- * stops one must start it again before it ends.
+ * while PostgreSQL, Redis or Kafka is gone; under {@code TOLLGATE_INFRA=containers} it stops and
+ * starts the JVM's containers instead ({@link ContainerServers}). The suite shares one set of
+ * servers, so a test that stops one must start it again before it ends.
  */
 public final class LocalServers {
 
@@ -28,11 +29,19 @@ public final class LocalServers {
     }
 
     public static void stop(String server) {
-        run(server, "stop");
+        if (ContainerServers.containerId(server) != null) {
+            ContainerServers.stop(server);
+        } else {
+            run(server, "stop");
+        }
     }
 
     public static void start(String server) {
-        run(server, "start");
+        if (ContainerServers.containerId(server) != null) {
+            ContainerServers.start(server);
+        } else {
+            run(server, "start");
+        }
     }
 
     private static void run(String server, String action) {

@@ -93,6 +93,39 @@ public abstract class ServiceContractTest {
                 .body("request_id", equalTo("contract-check-1"));
     }
 
+    /** The service's admin routes at the gateway, where its dead letters are listed; null for a service without a database. */
+    protected String adminPrefix() {
+        return null;
+    }
+
+    /** The Kafka consumers (inbox consumer names) the service runs. */
+    protected List<String> consumers() {
+        return List.of();
+    }
+
+    /** A platform administrator's token that this service accepts. */
+    protected String adminToken() {
+        return TestTokens.user(java.util.UUID.randomUUID(), java.util.UUID.randomUUID()).roles("admin").sign();
+    }
+
+    @Test
+    void lists_its_consumers_in_readiness_and_its_dead_letters_to_platform_admins_only() {
+        if (adminPrefix() == null) {
+            return;
+        }
+        var ready = Management.given().get("/q/health/ready").then().statusCode(200).extract().jsonPath();
+        assertEquals("UP", ready.getString("checks.find { it.name == 'consumers' }.status"), ready.prettify());
+        for (String consumer : consumers()) {
+            String state = ready.getString("checks.find { it.name == 'consumers' }.data.'" + consumer + "'");
+            assertTrue(state != null && state.startsWith("UP"), service() + " readiness shows consumer " + consumer + " as " + state);
+        }
+        given().get(adminPrefix() + "/dead-letters").then().statusCode(401);
+        given().auth().oauth2(adminToken()).get(adminPrefix() + "/dead-letters").then().statusCode(200)
+                .body("meta.page_size", notNullValue());
+        given().auth().oauth2(adminToken()).post(adminPrefix() + "/dead-letters/" + java.util.UUID.randomUUID() + "/replay")
+                .then().statusCode(404);
+    }
+
     /** Whether the service writes events (every service with a database has an outbox; the gateway has neither). */
     protected boolean hasOutbox() {
         return true;
