@@ -39,6 +39,8 @@ public final class CoinGateSandbox {
 
     private final ProviderSandbox sandbox;
     private final Map<Long, Order> orders = new ConcurrentHashMap<>();
+    /** success_url and cancel_url of each order: where the hosted page sends the customer. */
+    private final Map<Long, String[]> returnUrls = new java.util.concurrent.ConcurrentHashMap<>();
     // ids unique across restarts, as the real service's are
     private final AtomicLong ids = new AtomicLong(System.currentTimeMillis());
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -133,6 +135,7 @@ public final class CoinGateSandbox {
         Order o = new Order(id, form.getOrDefault("order_id", ""), amount, form.get("price_currency"), "new", form.get("callback_url"),
                 form.getOrDefault("token", ""));
         orders.put(id, o);
+        returnUrls.put(id, new String[] {form.get("success_url"), form.get("cancel_url")});
         ProviderSandbox.send(exchange, 200, "application/json", o.json(sandbox.baseUrl()));
     }
 
@@ -151,8 +154,12 @@ public final class CoinGateSandbox {
         }
         if ("POST".equals(exchange.getRequestMethod())) {
             try {
-                int status = complete(o.id(), rest.endsWith("/pay"));
-                ProviderSandbox.send(exchange, 200, "text/html", "<p>Done: the merchant answered " + status + ".</p>");
+                boolean pay = rest.endsWith("/pay");
+                int status = complete(o.id(), pay);
+                String[] back = returnUrls.getOrDefault(o.id(), new String[2]);
+                if (!ProviderSandbox.returnTo(exchange, pay ? back[0] : back[1])) {
+                    ProviderSandbox.send(exchange, 200, "text/html", "<p>Done: the merchant answered " + status + ".</p>");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 ProviderSandbox.send(exchange, 500, "text/plain", "interrupted");

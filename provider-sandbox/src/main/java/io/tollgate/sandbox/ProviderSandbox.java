@@ -39,13 +39,13 @@ public final class ProviderSandbox implements AutoCloseable {
      * the customer pays with; {@code paymentMethod} is the card used (null until paid).
      */
     public record Intent(String id, long amount, String currency, String paymentId, String clientSecret, String status,
-                         String setupFutureUsage, String paymentMethod) {
+                         String setupFutureUsage, String paymentMethod, String returnUrl) {
         Intent with(String newStatus) {
-            return new Intent(id, amount, currency, paymentId, clientSecret, newStatus, setupFutureUsage, paymentMethod);
+            return new Intent(id, amount, currency, paymentId, clientSecret, newStatus, setupFutureUsage, paymentMethod, returnUrl);
         }
 
         Intent paidWith(String method) {
-            return new Intent(id, amount, currency, paymentId, clientSecret, status, setupFutureUsage, method);
+            return new Intent(id, amount, currency, paymentId, clientSecret, status, setupFutureUsage, method, returnUrl);
         }
 
         String json() {
@@ -76,6 +76,7 @@ public final class ProviderSandbox implements AutoCloseable {
     private final YooKassaSandbox yookassa;
     private final CoinGateSandbox coingate;
     private final RenderQueueSandbox renderQueue;
+    private final java.util.concurrent.atomic.AtomicInteger overloaded = new java.util.concurrent.atomic.AtomicInteger();
 
     private ProviderSandbox(int port, String secretKey, String webhookSecret, String webhookUrl) throws IOException {
         this.secretKey = secretKey;
@@ -223,7 +224,16 @@ public final class ProviderSandbox implements AutoCloseable {
         }
     }
 
+    /** The next {@code requests} calls to the payment intents API answer 503 before doing anything (tests of retries). */
+    public void overloadNext(int requests) {
+        overloaded.set(requests);
+    }
+
     private void paymentIntents(HttpExchange exchange) throws IOException {
+        if (overloaded.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+            send(exchange, 503, "application/json", "{\"error\":{\"type\":\"api_error\",\"message\":\"Overloaded; retry.\"}}");
+            return;
+        }
         if (!("Bearer " + secretKey).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
             send(exchange, 401, "application/json",
                     "{\"error\":{\"type\":\"invalid_request_error\",\"message\":\"Invalid API Key provided.\"}}");
@@ -255,7 +265,7 @@ public final class ProviderSandbox implements AutoCloseable {
         String id = "pi_" + token(24);
         String method = form.get("payment_method");
         Intent intent = new Intent(id, amount, currency, form.getOrDefault("metadata[payment_id]", ""),
-                id + "_secret_" + token(16), "requires_payment_method", form.get("setup_future_usage"), null);
+                id + "_secret_" + token(16), "requires_payment_method", form.get("setup_future_usage"), null, form.get("return_url"));
         if (method != null && "true".equals(form.get("confirm"))) {
             // an off-session charge to a saved card: decided at once, announced by webhook too
             PaymentMethod card = methods.get(method);
@@ -311,7 +321,9 @@ public final class ProviderSandbox implements AutoCloseable {
         if ("POST".equals(exchange.getRequestMethod())) {
             try {
                 int status = complete(id, rest.endsWith("/pay"));
-                send(exchange, 200, "text/html", "<p>Done: the merchant answered " + status + ". You can close this page.</p>");
+                if (!returnTo(exchange, intent.returnUrl())) {
+                    send(exchange, 200, "text/html", "<p>Done: the merchant answered " + status + ". You can close this page.</p>");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 send(exchange, 500, "text/plain", "interrupted");
@@ -319,12 +331,26 @@ public final class ProviderSandbox implements AutoCloseable {
             return;
         }
         String amount = String.format("%d.%02d %s", intent.amount() / 100, intent.amount() % 100, intent.currency().toUpperCase());
-        send(exchange, 200, "text/html", "<!doctype html><title>Sandbox checkout</title><h1>Pay " + amount + "</h1>"
+        send(exchange, 200, "text/html", "<!doctype html><html lang=en><title>Sandbox checkout</title><main><h1>Pay " + amount + "</h1>"
                 + "<form method=post action=/stripe/checkout/" + id + "/pay><button>Pay</button></form>"
-                + "<form method=post action=/stripe/checkout/" + id + "/decline><button>Decline</button></form>");
+                + "<form method=post action=/stripe/checkout/" + id + "/decline><button>Decline</button></form></main>");
     }
 
-    private static Map<String, String> form(InputStream in) throws IOException {
+    /**
+     * Sends the customer back to the merchant's {@code returnUrl} (303 after the form's POST), as the
+     * provider's hosted page does once the payment is decided; false when the merchant gave none.
+     */
+    static boolean returnTo(HttpExchange exchange, String returnUrl) throws IOException {
+        if (returnUrl == null || !(returnUrl.startsWith("http://") || returnUrl.startsWith("https://"))) {
+            return false;
+        }
+        exchange.getResponseHeaders().set("Location", returnUrl);
+        exchange.sendResponseHeaders(303, -1);
+        exchange.close();
+        return true;
+    }
+
+    static Map<String, String> form(InputStream in) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
         String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         for (String pair : body.split("&")) {

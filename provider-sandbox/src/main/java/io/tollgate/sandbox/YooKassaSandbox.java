@@ -48,6 +48,9 @@ public final class YooKassaSandbox {
 
     private final ProviderSandbox sandbox;
     private final Map<String, Payment> payments = new ConcurrentHashMap<>();
+    /** confirmation.return_url of each payment: where the hosted page sends the customer when it is decided. */
+    private final Map<String, String> returnUrls = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Pattern RETURN_URL = Pattern.compile("\"return_url\"\\s*:\\s*\"([^\"]+)\"");
     private final Map<String, String> byIdempotenceKey = new ConcurrentHashMap<>();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile String notifyUrl;
@@ -125,6 +128,10 @@ public final class YooKassaSandbox {
                 paymentId.find() ? paymentId.group(1) : "", "pending", null);
         payments.put(id, p);
         byIdempotenceKey.put(key, id);
+        Matcher back = RETURN_URL.matcher(body);
+        if (back.find()) {
+            returnUrls.put(id, back.group(1).replace("\\/", "/"));
+        }
         ProviderSandbox.send(exchange, 200, "application/json", p.json(sandbox.baseUrl()));
     }
 
@@ -139,7 +146,9 @@ public final class YooKassaSandbox {
         if ("POST".equals(exchange.getRequestMethod())) {
             try {
                 int status = complete(id, rest.endsWith("/pay"));
-                ProviderSandbox.send(exchange, 200, "text/html", "<p>Done: the merchant answered " + status + ".</p>");
+                if (!ProviderSandbox.returnTo(exchange, returnUrls.get(id))) {
+                    ProviderSandbox.send(exchange, 200, "text/html", "<p>Done: the merchant answered " + status + ".</p>");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 ProviderSandbox.send(exchange, 500, "text/plain", "interrupted");
