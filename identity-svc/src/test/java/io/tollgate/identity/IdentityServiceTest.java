@@ -10,4 +10,19 @@ class IdentityServiceTest extends ServiceContractTest {
     protected String service() {
         return "identity-svc";
     }
+
+    @Override
+    protected String adminPrefix() {
+        return "/v1/admin/identity";
+    }
+
+    @Override
+    protected java.util.List<String> consumers() {
+        return java.util.List.of();
+    }
+
+    @Override
+    protected String adminToken() {
+        return AdminUsersTest.adminToken();
+    }
 }

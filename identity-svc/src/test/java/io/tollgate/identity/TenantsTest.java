@@ -33,6 +33,19 @@ class TenantsTest {
     }
 
     @Test
+    void a_tenant_created_under_an_idempotency_key_is_created_once_and_replayed() {
+        String admin = AdminUsersTest.adminToken();
+        String slug = slug();
+        String key = UUID.randomUUID().toString();
+        String body = "{\"slug\": \"" + slug + "\", \"name\": \"Acme\", \"contact_email\": \"ops@acme.example\"}";
+        String id = given().auth().oauth2(admin).contentType("application/json").header("Idempotency-Key", key).body(body)
+                .post("/v1/tenants").then().statusCode(201).extract().path("id");
+        given().auth().oauth2(admin).contentType("application/json").header("Idempotency-Key", key).body(body)
+                .post("/v1/tenants").then().statusCode(201).header("Idempotent-Replayed", "true").body("id", equalTo(id));
+        createTenant(admin, slug).then().statusCode(409).body("code", equalTo("SLUG_TAKEN"));
+    }
+
+    @Test
     void a_white_label_tenant_with_branding_origins_users_and_a_verified_domain() throws Exception {
         String admin = AdminUsersTest.adminToken();
         String slug = slug();

@@ -3,6 +3,8 @@ package io.tollgate.identity.tenants;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.security.CurrentPrincipal;
+import io.tollgate.kit.idempotency.Idempotency;
+import io.tollgate.kit.security.Principal;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Min;
@@ -13,6 +15,7 @@ import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -72,20 +75,25 @@ public class TenantResource {
 
     private final TenantService tenants;
     private final CurrentPrincipal principal;
+    private final Idempotency idempotency;
 
-    public TenantResource(TenantService tenants, CurrentPrincipal principal) {
+    public TenantResource(TenantService tenants, CurrentPrincipal principal, Idempotency idempotency) {
         this.tenants = tenants;
         this.principal = principal;
+        this.idempotency = idempotency;
     }
 
     @POST
     @Authenticated
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a tenant (platform admins)")
-    public Uni<Response> create(@Valid @NotNull NewTenant body) {
-        return tenants.create(principal.get(), new TenantService.NewTenant(body.slug(), body.name(), body.contactEmail(),
-                        body.kind(), body.contactName(), body.contactPhone(), body.currency()))
-                .map(t -> Response.status(201).entity(TenantView.of(t)).build());
+    public Uni<Response> create(@Valid @NotNull NewTenant body, @HeaderParam(Idempotency.HEADER) String key) {
+        Principal caller = principal.get();
+        caller.requirePlatformAdmin();
+        return idempotency.execute("admin:" + caller.userId(), key, "POST", "/v1/tenants", body,
+                tx -> tenants.create(tx, caller, new TenantService.NewTenant(body.slug(), body.name(), body.contactEmail(),
+                                body.kind(), body.contactName(), body.contactPhone(), body.currency()))
+                        .map(t -> Response.status(201).entity(TenantView.of(t)).build()));
     }
 
     @GET

@@ -56,18 +56,19 @@ public class TenantService {
         this.clock = clock;
     }
 
-    public Uni<Tenant> create(Principal caller, NewTenant request) {
+    /** Creates a tenant in {@code tx} (the caller's transaction, where an Idempotency-Key's answer commits too). */
+    public Uni<Tenant> create(io.vertx.mutiny.sqlclient.SqlClient tx, Principal caller, NewTenant request) {
         requirePlatformAdmin(caller);
         Instant now = clock.instant();
         Tenant tenant = new Tenant(UUID.randomUUID(), request.slug(), request.name().trim(),
                 request.kind() == null ? "Enterprise" : request.kind(), "Active", request.contactEmail(), request.contactName(),
                 request.contactPhone(), null, request.currency() == null ? "USD" : request.currency(), List.of(), null, false,
                 null, null, null, null, Map.of(), now, now);
-        return pool.withTransaction(tx -> tenants.insert(tx, tenant)
+        return tenants.insert(tx, tenant)
                         .chain(() -> outbox.append(tx, tenant.id().toString(), "tenants/" + tenant.id(), new TenantCreated(tenant.id(),
                                 tenant.slug(), tenant.name(), tenant.status(), tenant.currency(), tenant.allowedOrigins(), null,
                                 tenant.branding(), now)))
-                        .replaceWith(tenant))
+                        .replaceWith(tenant)
                 .onFailure(Conflicts::isUniqueViolation).transform(e -> ProblemException.conflict("SLUG_TAKEN",
                         "A tenant with this slug already exists."));
     }

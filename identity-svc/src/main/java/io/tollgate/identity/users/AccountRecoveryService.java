@@ -106,6 +106,64 @@ public class AccountRecoveryService {
                 .chain(userId -> userId == null ? Uni.createFrom().failure(invalidToken()) : markVerified(tx, userId, now)));
     }
 
+    /** What opening a verification link did. */
+    public enum LinkOutcome { VERIFIED, ALREADY_VERIFIED, EXPIRED, UNKNOWN }
+
+    /** The outcome of opening a link, and the tenant whose look the page takes (null when the token is unknown). */
+    public record Opened(LinkOutcome outcome, UUID tenantId) {
+    }
+
+    /**
+     * Opens the verification link of the mail: an open token verifies the address; a used,
+     * superseded or expired one says whether the address is verified already (then nothing is left
+     * to do) or not (then a new mail can be asked for with the same token, {@link #resendByToken}).
+     */
+    public Uni<Opened> openVerificationLink(String token) {
+        Instant now = clock.instant();
+        return pool.withTransaction(tx -> recovery.verificationToken(tx, Secrets.sha256(token), now).chain(state -> {
+            if (state == null) {
+                return Uni.createFrom().item(new Opened(LinkOutcome.UNKNOWN, null));
+            }
+            if (state.userVerified()) {
+                return Uni.createFrom().item(new Opened(LinkOutcome.ALREADY_VERIFIED, state.tenantId()));
+            }
+            if (!state.open()) {
+                return Uni.createFrom().item(new Opened(LinkOutcome.EXPIRED, state.tenantId()));
+            }
+            return recovery.spendVerificationToken(tx, Secrets.sha256(token), now).chain(userId -> userId == null
+                    ? Uni.createFrom().item(new Opened(LinkOutcome.EXPIRED, state.tenantId()))
+                    : markVerified(tx, userId, now).replaceWith(new Opened(LinkOutcome.VERIFIED, state.tenantId())));
+        }));
+    }
+
+    /**
+     * Sends a new verification mail to the user of a known (used or expired) link token whose
+     * address is not verified yet; at most once a minute per user. Quiet either way.
+     */
+    public Uni<Void> resendByToken(String token) {
+        Instant now = clock.instant();
+        return pool.withTransaction(tx -> recovery.verificationToken(tx, Secrets.sha256(token), now).chain(state -> {
+            if (state == null || state.userVerified()) {
+                return Uni.createFrom().voidItem();
+            }
+            return redis.execute("SET", "mail:verify:user:" + state.userId(), "1", "NX", "EX", "60").map(r -> r != null)
+                    .onFailure().recoverWithItem(true)
+                    .chain(allowed -> !allowed ? Uni.createFrom().voidItem() : users.byId(tx, state.userId())
+                            .chain(user -> user == null || user.emailVerified() ? Uni.createFrom().voidItem() : requestVerification(tx, user)));
+        }));
+    }
+
+    /** The tenant of a verification link's user, or null when the token is unknown. */
+    public Uni<UUID> openVerificationLinkState(String token) {
+        return pool.withTransaction(tx -> recovery.verificationToken(tx, Secrets.sha256(token), clock.instant()))
+                .map(state -> state == null ? null : state.tenantId());
+    }
+
+    /** A reset link's state (open, used or expired) and its tenant; null when the token is unknown. */
+    public Uni<RecoveryRepository.TokenState> resetLink(String token) {
+        return pool.withTransaction(tx -> recovery.resetToken(tx, Secrets.sha256(token), clock.instant()));
+    }
+
     /** Verifies by the 6-digit code; five wrong codes void the verification. */
     public Uni<User> verifyByCode(String tenantSlug, String email, String code) {
         Instant now = clock.instant();

@@ -71,6 +71,37 @@ public class RecoveryRepository {
                 .execute(Tuple.of(tokenHash, utc(now))).map(RecoveryRepository::userId);
     }
 
+    /**
+     * What a link token is, without spending it: its user and tenant, whether it was used (or
+     * superseded) or has expired, and whether the user's address is verified; null when unknown.
+     */
+    public record TokenState(UUID userId, UUID tenantId, boolean used, boolean expired, boolean userVerified) {
+        public boolean open() {
+            return !used && !expired;
+        }
+
+        static TokenState from(Row row) {
+            return new TokenState(row.getUUID("user_id"), row.getUUID("tenant_id"), row.getBoolean("used"), row.getBoolean("expired"),
+                    row.getBoolean("verified"));
+        }
+    }
+
+    public Uni<TokenState> verificationToken(SqlClient client, String tokenHash, Instant now) {
+        return client.preparedQuery("""
+                        select v.user_id, u.tenant_id, v.used_at is not null as used, v.expires_at <= $2 as expired,
+                               u.email_verified_at is not null as verified
+                          from email_verifications v join users u on u.id = v.user_id where v.token_hash = $1""")
+                .execute(Tuple.of(tokenHash, utc(now))).map(rows -> rows.size() == 0 ? null : TokenState.from(rows.iterator().next()));
+    }
+
+    public Uni<TokenState> resetToken(SqlClient client, String tokenHash, Instant now) {
+        return client.preparedQuery("""
+                        select r.user_id, u.tenant_id, r.used_at is not null as used, r.expires_at <= $2 as expired,
+                               u.email_verified_at is not null as verified
+                          from password_resets r join users u on u.id = r.user_id where r.token_hash = $1""")
+                .execute(Tuple.of(tokenHash, utc(now))).map(rows -> rows.size() == 0 ? null : TokenState.from(rows.iterator().next()));
+    }
+
     private static UUID userId(RowSet<Row> rows) {
         return rows.size() == 0 ? null : rows.iterator().next().getUUID("user_id");
     }
