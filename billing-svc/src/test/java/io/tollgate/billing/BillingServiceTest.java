@@ -10,4 +10,14 @@ class BillingServiceTest extends ServiceContractTest {
     protected String service() {
         return "billing-svc";
     }
+
+    @Override
+    protected String adminPrefix() {
+        return "/v1/admin/billing";
+    }
+
+    @Override
+    protected java.util.List<String> consumers() {
+        return java.util.List.of("billing.wallets", "billing.render-jobs", "billing.traffic");
+    }
 }

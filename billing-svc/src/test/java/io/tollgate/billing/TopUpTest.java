@@ -41,6 +41,31 @@ class TopUpTest {
     }
 
     @Test
+    void a_briefly_overloaded_provider_is_asked_again_and_the_top_up_goes_through_once() {
+        Money.User user = Money.user(0);
+        Sandbox.running.overloadNext(2);
+        Response started = topUp(user.token(), "{\"amount_minor\": 1500, \"currency\": \"USD\", \"provider\": \"stripe\"}");
+        started.then().statusCode(201).body("status", equalTo("pending")).body("provider_payment_id", startsWith("pi_"));
+        assertEquals(1500, Sandbox.running.intent(started.path("provider_payment_id")).amount());
+        given().auth().oauth2(user.token()).get("/v1/billing/payments").then().statusCode(200).body("meta.total", equalTo(1));
+    }
+
+    @Test
+    void a_provider_that_stays_overloaded_is_a_502_after_its_retries_and_the_payment_is_failed() {
+        Money.User user = Money.user(0);
+        Sandbox.running.overloadNext(3);
+        try {
+            topUp(user.token(), "{\"amount_minor\": 1500, \"currency\": \"USD\", \"provider\": \"stripe\"}").then().statusCode(502)
+                    .contentType("application/problem+json").body("code", equalTo("PROVIDER_ERROR"));
+        } finally {
+            Sandbox.running.overloadNext(0);
+        }
+        given().auth().oauth2(user.token()).get("/v1/billing/payments").then().statusCode(200).body("meta.total", equalTo(1))
+                .body("data[0].status", equalTo("failed"));
+        assertEquals(0, Money.available(user));
+    }
+
+    @Test
     void a_top_up_is_credited_when_the_provider_confirms_it() throws Exception {
         Money.User user = Money.user(0);
         Response started = topUp(user.token(), "{\"amount_minor\": 2500, \"currency\": \"USD\", \"provider\": \"stripe\"}");

@@ -65,7 +65,7 @@ public class AdminBillingResource {
                                @HeaderParam(Idempotency.HEADER) String key) {
         Principal admin = admin();
         return idempotency.execute("admin:" + admin.userId(), key, "POST", "/v1/admin/billing/users/" + userId + "/credits/grant",
-                body, () -> credits.grant(userId, body.amountMinor(), body.currency(), body.reason(), admin.userId())
+                body, tx -> credits.grant(tx, userId, body.amountMinor(), body.currency(), body.reason(), admin.userId())
                         .map(AdminBillingResource::created));
     }
 
@@ -77,7 +77,7 @@ public class AdminBillingResource {
                                   @HeaderParam(Idempotency.HEADER) String key) {
         Principal admin = admin();
         return idempotency.execute("admin:" + admin.userId(), key, "POST", "/v1/admin/billing/users/" + userId + "/credits/clawback",
-                body, () -> credits.clawBack(userId, body.amountMinor(), body.currency(), body.reason(), admin.userId())
+                body, tx -> credits.clawBack(tx, userId, body.amountMinor(), body.currency(), body.reason(), admin.userId())
                         .map(AdminBillingResource::created));
     }
 

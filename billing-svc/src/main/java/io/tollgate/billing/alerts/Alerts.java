@@ -26,73 +26,68 @@ public class Alerts {
     }
 
     /**
-     * Whether the wallet that {@code w} names (an expression with the wallet's {@code id, user_id,
-     * currency}) has any threshold or auto top-up to check: a statement that moves money selects it
-     * so that only such wallets pay for {@link #check} (a second round trip) after the move.
+     * The CTEs of the check, for a statement that moves money and names the wallet after the move
+     * {@code w} (with its {@code id, user_id, currency, available_minor}): an armed threshold above the
+     * balance fires ({@code balance.low}, through the kit's outbox insert), a disarmed one at or below
+     * it re-arms, and the auto top-up is marked due. A move that selects
+     * {@code (select count(*) from alert_events) as alerted} knows whether to wake the relay. In the
+     * move's own statement, so the check commits with the move or not at all: a caller never hears
+     * of a failed check for money that moved.
      */
-    public static String watched(String w) {
+    public static String ctes(Outbox outbox) {
         return """
-                (exists (select 1 from balance_alerts a where a.user_id = {w}.user_id and a.currency = {w}.currency)
-                 or exists (select 1 from auto_topup t where t.wallet_id = {w}.id and t.enabled)) as watched"""
-                .replace("{w}", w);
+                alert_fired as (
+                    update balance_alerts a set armed = false, fired_at = now() from w
+                    where a.user_id = w.user_id and a.currency = w.currency and a.armed and w.available_minor < a.threshold_minor
+                    returning a.user_id, a.tenant_id, trim(a.currency) as currency, a.threshold_minor, w.available_minor
+                ), alert_rearmed as (
+                    update balance_alerts a set armed = true from w
+                    where a.user_id = w.user_id and a.currency = w.currency and not a.armed and w.available_minor >= a.threshold_minor
+                    returning 1
+                ), alert_events as (
+                    {INSERT}
+                    returning 1
+                ), alert_topup as (
+                    update auto_topup t set due = true from w
+                    where t.wallet_id = w.id and t.enabled and not t.due and t.pending_payment_id is null
+                      and w.available_minor < t.threshold_minor
+                      and (t.last_failed_at is null or t.last_failed_at < now() - interval '1 hour')
+                    returning 1
+                )""".replace("{INSERT}", outbox.insertSql(BalanceLow.class, "f.user_id::text", "'users/' || f.user_id",
+                """
+                        jsonb_build_object('user_id', f.user_id, 'tenant_id', f.tenant_id, 'currency', f.currency,
+                                           'available_minor', f.available_minor, 'threshold_minor', f.threshold_minor,
+                                           'occurred_at', now())""", "from alert_fired f"));
     }
 
-    private static final String CTES = """
-            alert_fired as (
-                update balance_alerts a set armed = false, fired_at = now() from w
-                where a.user_id = w.user_id and a.currency = w.currency and a.armed and w.available_minor < a.threshold_minor
-                returning a.user_id, a.tenant_id, trim(a.currency) as currency, a.threshold_minor, w.available_minor
-            ), alert_rearmed as (
-                update balance_alerts a set armed = true from w
-                where a.user_id = w.user_id and a.currency = w.currency and not a.armed and w.available_minor >= a.threshold_minor
-                returning 1
-            ), alert_events as (
-                insert into outbox (id, topic, aggregate_id, type, source, subject, payload, occurred_at)
-                select gen_random_uuid(), 'billing.events', f.user_id::text, '{TYPE}', 'urn:tollgate:billing-svc',
-                       'users/' || f.user_id,
-                       jsonb_build_object('user_id', f.user_id, 'tenant_id', f.tenant_id, 'currency', f.currency,
-                                          'available_minor', f.available_minor, 'threshold_minor', f.threshold_minor,
-                                          'occurred_at', now()),
-                       now()
-                from alert_fired f
-                returning 1
-            ), alert_topup as (
-                update auto_topup t set due = true from w
-                where t.wallet_id = w.id and t.enabled and not t.due and t.pending_payment_id is null
-                  and w.available_minor < t.threshold_minor
-                  and (t.last_failed_at is null or t.last_failed_at < now() - interval '1 hour')
-                returning 1
-            )""".replace("{TYPE}", BalanceLow.TYPE);
-
-    private static final String CHECK = """
-            with w as (
-                select id, user_id, tenant_id, currency, available_minor from wallets where id = $1
-            ),""" + CTES + """
-
-            select (select count(*) from alert_events) as alerted""";
+    /** What a move that inlined {@link #ctes} selects, to tell whether an alert fired. */
+    public static final String ALERTED = "(select count(*) from alert_events) as alerted";
 
     private final Ledger ledger;
     private final Outbox outbox;
+    private final String check;
 
     public Alerts(Ledger ledger, Outbox outbox) {
         this.ledger = ledger;
         this.outbox = outbox;
+        this.check = """
+                with w as (
+                    select id, user_id, tenant_id, currency, available_minor from wallets where id = $1
+                ),""" + ctes(outbox) + "\nselect " + ALERTED;
     }
 
-    /** Fires or re-arms the wallet's thresholds after a move; call it after every change of the balance. */
+    /** Fires or re-arms the wallet's thresholds after a move, in the move's transaction {@code client}. */
     public Uni<Void> check(SqlClient client, UUID walletId) {
-        return client.preparedQuery(CHECK).execute(Tuple.of(walletId))
-                .invoke(rows -> {
-                    if (rows.iterator().next().getLong("alerted") > 0) {
-                        outbox.appendedBySql();
-                    }
-                })
+        return client.preparedQuery(check).execute(Tuple.of(walletId))
+                .invoke(rows -> alerted(rows.iterator().next()))
                 .replaceWithVoid();
     }
 
-    /** {@link #check} when the row of a move that selected {@link #watched} says the wallet is watched. */
-    public Uni<Void> checkIfWatched(SqlClient client, Row moved, UUID walletId) {
-        return moved.getBoolean("watched") ? check(client, walletId) : Uni.createFrom().voidItem();
+    /** Wakes the relay when the row of a move that selected {@link #ALERTED} says an alert fired. */
+    public void alerted(Row moved) {
+        if (moved.getLong("alerted") > 0) {
+            outbox.appendedBySql();
+        }
     }
 
     public Uni<List<Alert>> list(UUID userId, UUID tenantId) {

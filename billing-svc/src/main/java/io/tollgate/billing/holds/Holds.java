@@ -72,7 +72,8 @@ public class Holds {
     // $8 expires at, $9 journal id, $10 model, $11 currency, $12 tenant, $13 idempotency key,
     // $14 request fingerprint. No row when the wallet is missing, belongs to another tenant, does
     // not cover the amount, or the key was used before; a concurrent request with the same key
-    // fails on the unique index instead and its wallet update rolls back with it.
+    // fails on the unique index instead and its wallet update rolls back with it. The alert check
+    // (thresholds, balance.low, auto top-up due: Alerts.ctes) is part of the statement.
     private static final String PLACE = """
             with w as (
                 update wallets set available_minor = available_minor - $2, reserved_minor = reserved_minor + $2,
@@ -96,20 +97,21 @@ public class Holds {
                 insert into postings (journal_id, account, amount_minor, currency)
                 select $9, 'wallet:' || id || ':available', -$2, currency from w
                 union all select $9, 'wallet:' || id || ':reserved', $2, currency from w
-            )
-            select h.*, """ + Alerts.watched("w") + " from h, w";
+            ), {ALERTS}
+            select h.*, """ + Alerts.ALERTED + " from h, w";
 
     private static final String BY_KEY = "select " + HOLD_COLUMNS
             + ", request_fingerprint from holds where service = $1 and idempotency_key = $2";
 
     // $1 hold, $2 the resolution (capture, voided, expired), $3 the amount to capture (null: all of
-    // it), $4 capture journal id, $5 release journal id, $6 event id, $7 the service that placed it
-    // (null: billing's own expiry). A service resolves only its own holds. Only a pending hold moves, and
+    // it), $4 capture journal id, $5 release journal id, $6 the service that placed it (null:
+    // billing's own expiry). The event (captured or voided, through the kit's outbox insert) and the
+    // alert check are part of the statement. A service resolves only its own holds. Only a pending hold moves, and
     // only once: a second resolver finds no pending row. The rest of the hold goes back to the
     // available balance. The journal ids are cast: the server types an untyped parameter in a UNION
     // as text, the named prepare then fails, and the client falls back to parsing and planning the
     // statement again on every call.
-    private static final String RESOLVE = ("""
+    private static final String RESOLVE = """
             with h as (
                 update holds set status = case when $2 <> 'capture' then $2
                                                when coalesce($3, amount_minor) = amount_minor then 'captured'
@@ -117,7 +119,7 @@ public class Holds {
                                  captured_minor = case when $2 = 'capture' then coalesce($3, amount_minor) else 0 end,
                                  resolved_at = now()
                 where id = $1 and status = 'pending' and coalesce($3, 0) <= amount_minor
-                  and ($7::text is null or service = $7::text)
+                  and ($6::text is null or service = $6::text)
                 returning\s""" + HOLD_COLUMNS + """
             ), w as (
                 update wallets set reserved_minor = wallets.reserved_minor - h.amount_minor,
@@ -143,38 +145,42 @@ public class Holds {
                 union all select $4, 'platform:revenue', h.captured_minor, w.currency from w, h where h.captured_minor > 0
                 union all select $5, 'wallet:' || w.id || ':reserved', -w.released, w.currency from w where w.released > 0
                 union all select $5, 'wallet:' || w.id || ':available', w.released, w.currency from w where w.released > 0
-            ), o as (
-                insert into outbox (id, topic, aggregate_id, type, source, subject, payload, occurred_at)
-                select $6::uuid, 'billing.events', h.id::text,
-                       case when h.captured_minor > 0 then '{CAPTURED}' else '{VOIDED}' end,
-                       'urn:tollgate:billing-svc', 'holds/' || h.id,
-                       case when h.captured_minor > 0
-                            then jsonb_build_object('user_id', h.user_id, 'tenant_id', h.tenant_id, 'hold_id', h.id,
-                                                    'captured_minor', h.captured_minor, 'released_minor', w.released,
-                                                    'currency', trim(h.currency), 'service', h.service,
-                                                    'reference', h.reference, 'occurred_at', now())
-                            else jsonb_build_object('user_id', h.user_id, 'tenant_id', h.tenant_id, 'hold_id', h.id,
-                                                    'released_minor', w.released, 'currency', trim(h.currency),
-                                                    'service', h.service, 'reference', h.reference, 'reason', h.status,
-                                                    'occurred_at', now())
-                       end,
-                       now()
-                from h, w
+            ), captured as (
+                {CAPTURED}
                 returning id
-            )
-            select h.*, w.released, """ + Alerts.watched("w") + " from h, w, o")
-            .replace("{CAPTURED}", HoldCaptured.TYPE).replace("{VOIDED}", HoldVoided.TYPE);
+            ), voided as (
+                {VOIDED}
+                returning id
+            ), {ALERTS}
+            select h.*, w.released, """ + Alerts.ALERTED + " from h, w";
 
     private final Ledger ledger;
     private final Alerts alerts;
     private final Outbox outbox;
     private final Clock clock;
+    private final String place;
+    private final String resolve;
 
     public Holds(Ledger ledger, Alerts alerts, Outbox outbox, Clock clock) {
         this.ledger = ledger;
         this.alerts = alerts;
         this.outbox = outbox;
         this.clock = clock;
+        String checks = Alerts.ctes(outbox);
+        this.place = PLACE.replace("{ALERTS}", checks);
+        this.resolve = RESOLVE.replace("{ALERTS}", checks)
+                .replace("{CAPTURED}", outbox.insertSql(HoldCaptured.class, "h.id::text", "'holds/' || h.id", """
+                        jsonb_build_object('user_id', h.user_id, 'tenant_id', h.tenant_id, 'hold_id', h.id,
+                                           'captured_minor', h.captured_minor, 'released_minor', w.released,
+                                           'currency', trim(h.currency), 'service', h.service,
+                                           'reference', h.reference, 'occurred_at', now())""",
+                        "from h, w where h.captured_minor > 0"))
+                .replace("{VOIDED}", outbox.insertSql(HoldVoided.class, "h.id::text", "'holds/' || h.id", """
+                        jsonb_build_object('user_id', h.user_id, 'tenant_id', h.tenant_id, 'hold_id', h.id,
+                                           'released_minor', w.released, 'currency', trim(h.currency),
+                                           'service', h.service, 'reference', h.reference, 'reason', h.status,
+                                           'occurred_at', now())""",
+                        "from h, w where h.captured_minor = 0"));
     }
 
     /**
@@ -206,14 +212,14 @@ public class Holds {
 
     /** The placed hold, null when nothing moved; a concurrent twin under the same key answers with the winner's hold. */
     private Uni<Placed> attempt(Tuple args, NewHold request) {
-        return ledger.pool().preparedQuery(PLACE).execute(args)
-                .chain(rows -> {
+        return ledger.pool().preparedQuery(place).execute(args)
+                .map(rows -> {
                     if (rows.size() == 0) {
-                        return Uni.createFrom().<Placed>nullItem();
+                        return null;
                     }
                     Row row = rows.iterator().next();
-                    Hold hold = Hold.of(row);
-                    return alerts.checkIfWatched(ledger.pool(), row, hold.walletId()).replaceWith(new Placed(hold, false));
+                    alerts.alerted(row);
+                    return new Placed(Hold.of(row), false);
                 })
                 .onFailure(Holds::duplicateKey).recoverWithUni(() -> replay(request).map(earlier -> {
                     if (earlier == null) {
@@ -306,21 +312,21 @@ public class Holds {
     /**
      * One statement, so the wallet row is locked only while it runs (a transaction of several round
      * trips would hold it across each of them): the hold, the wallet, the journal, the postings, the
-     * event row and the balance checks. The event's JSON is built in SQL; the tests validate it
+     * event row and the balance checks (thresholds, auto top-up), so nothing is left to do after
+     * the move commits. The event's JSON is built in SQL; the tests validate it
      * against its schema. When no pending hold moved, the hold is read to say why.
      */
     private Uni<Hold> resolve(SqlClient client, UUID id, String resolution, Long amountMinor, String service) {
         Tuple args = Tuple.tuple().addUUID(id).addString(resolution).addLong(amountMinor).addUUID(Ids.next())
-                .addUUID(Ids.next()).addUUID(Ids.next()).addString(service);
-        return client.preparedQuery(RESOLVE).execute(args)
-                .chain(rows -> {
+                .addUUID(Ids.next()).addString(service);
+        return client.preparedQuery(resolve).execute(args)
+                .map(rows -> {
                     if (rows.size() == 0) {
-                        return Uni.createFrom().<Hold>nullItem();
+                        return null;
                     }
                     Row row = rows.iterator().next();
                     outbox.appendedBySql();
-                    Hold hold = Hold.of(row);
-                    return alerts.checkIfWatched(client, row, hold.walletId()).replaceWith(hold);
+                    return Hold.of(row);
                 })
                 .chain(hold -> hold != null ? Uni.createFrom().item(hold) : find(client, id, service).map(current -> {
                     if ("pending".equals(current.status()) && amountMinor != null && amountMinor > current.amountMinor()) {

@@ -101,6 +101,19 @@ public class Ledger {
                                         .map(again -> Balance.of(again.iterator().next()))));
     }
 
+    /**
+     * {@link #wallet(UUID, UUID, String)} inside {@code client}'s transaction: a request that already
+     * holds a transaction takes no second connection from the pool.
+     */
+    public Uni<Balance> wallet(SqlClient client, UUID userId, UUID tenantId, String currency) {
+        String code = currencyOr(currency);
+        return client.preparedQuery(FIND).execute(Tuple.of(userId, code)).chain(rows -> rows.size() == 1
+                ? Uni.createFrom().item(Balance.of(rows.iterator().next()))
+                : open(client, userId, tenantId, code).chain(opened -> opened != null ? Uni.createFrom().item(opened)
+                        : client.preparedQuery(FIND).execute(Tuple.of(userId, code))
+                                .map(again -> Balance.of(again.iterator().next()))));
+    }
+
     /** Opens the wallet inside {@code client}'s transaction; null when it already existed. */
     public Uni<Balance> open(SqlClient client, UUID userId, UUID tenantId, String currency) {
         return client.preparedQuery(OPEN).execute(Tuple.of(UUID.randomUUID(), userId, tenantId, currency))

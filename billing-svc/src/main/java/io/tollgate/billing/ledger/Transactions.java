@@ -56,7 +56,12 @@ public class Transactions {
     }
 
     public Uni<TransactionView> one(UUID id) {
-        return pool.preparedQuery("select " + COLUMNS + " from journal where id = $1").execute(Tuple.of(id))
+        return one(pool, id);
+    }
+
+    /** A journal row through {@code client}: the caller's transaction sees the row it just wrote. */
+    public Uni<TransactionView> one(io.vertx.mutiny.sqlclient.SqlClient client, UUID id) {
+        return client.preparedQuery("select " + COLUMNS + " from journal where id = $1").execute(Tuple.of(id))
                 .map(rows -> TransactionView.of(rows.iterator().next()));
     }
 

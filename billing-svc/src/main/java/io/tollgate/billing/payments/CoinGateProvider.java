@@ -6,6 +6,10 @@ import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.config.DeploymentSecrets;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -13,6 +17,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -34,22 +39,24 @@ public class CoinGateProvider {
     private final String apiUrl;
     private final String apiToken;
     private final String callbackUrl;
-    private final String returnUrl;
+    private final PaymentLinks links;
     private final ProviderApi api;
 
     public CoinGateProvider(ObjectMapper json,
                             @ConfigProperty(name = "tollgate.billing.coingate.api-url") String apiUrl,
                             @ConfigProperty(name = "tollgate.billing.coingate.api-token") String apiToken,
-                            @ConfigProperty(name = "tollgate.billing.coingate.callback-url") String callbackUrl,
-                            @ConfigProperty(name = "tollgate.billing.coingate.return-url") String returnUrl) {
+                            @ConfigProperty(name = "tollgate.billing.coingate.callback-url") String callbackUrl, PaymentLinks links) {
         DeploymentSecrets.require("tollgate.billing.coingate.api-token", apiToken, "cg_sandbox_api_token");
         this.api = new ProviderApi("CoinGate", json);
         this.apiUrl = apiUrl;
         this.apiToken = apiToken;
         this.callbackUrl = callbackUrl;
-        this.returnUrl = returnUrl;
+        this.links = links;
     }
 
+    @Timeout(value = 15, unit = ChronoUnit.SECONDS)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30, delayUnit = ChronoUnit.SECONDS,
+            failOn = {ProviderApi.Unavailable.class, TimeoutException.class})
     public Uni<StripeProvider.Created> create(UUID paymentId, long amountMinor, String currency, String token) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("order_id", "topup_" + paymentId);
@@ -58,8 +65,8 @@ public class CoinGateProvider {
         form.put("receive_currency", currency);
         form.put("title", "Account top-up");
         form.put("callback_url", callbackUrl);
-        form.put("success_url", returnUrl);
-        form.put("cancel_url", returnUrl);
+        form.put("success_url", links.url(paymentId));
+        form.put("cancel_url", links.url(paymentId));
         form.put("token", token);
         String body = form.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
@@ -69,6 +76,10 @@ public class CoinGateProvider {
         return api.call(request).map(o -> new StripeProvider.Created(o.path("id").asText(), null, o.path("payment_url").asText(null)));
     }
 
+    @Timeout(value = 15, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 300, jitter = 100, retryOn = ProviderApi.Unavailable.class)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30, delayUnit = ChronoUnit.SECONDS,
+            failOn = {ProviderApi.Unavailable.class, TimeoutException.class})
     public Uni<Fetched> fetch(String orderId) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v2/orders/" + URLEncoder.encode(orderId, StandardCharsets.UTF_8)))
                 .timeout(Duration.ofSeconds(10)).header("Authorization", "Token " + apiToken).GET().build();

@@ -68,8 +68,8 @@ public class PaymentResource {
     public Uni<Response> topUp(@Valid @NotNull TopUpBody body, @HeaderParam(Idempotency.HEADER) String key) {
         Principal caller = principal.jwt();
         caller.requireVerifiedEmail();
-        return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/billing/top-ups", body,
-                () -> topUps.topUp(caller.userUuid(), caller.tenantId(), body.amountMinor(), body.currency(), body.provider(),
+        return idempotency.executeStaged("user:" + caller.userId(), key, "POST", "/v1/billing/top-ups", body,
+                effects -> topUps.topUp(effects, caller.userUuid(), caller.tenantId(), body.amountMinor(), body.currency(), body.provider(),
                         body.promoCode(), Boolean.TRUE.equals(body.savePaymentMethod())).map(t -> Response.status(201).entity(t).build()));
     }
 

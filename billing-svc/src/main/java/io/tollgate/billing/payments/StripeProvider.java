@@ -8,6 +8,10 @@ import io.tollgate.kit.config.DeploymentSecrets;
 import io.tollgate.kit.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -19,6 +23,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.UUID;
@@ -43,8 +48,9 @@ public class StripeProvider {
     private final String webhookSecret;
     private final Duration tolerance;
     private final ProviderApi api;
+    private final PaymentLinks links;
 
-    public StripeProvider(ObjectMapper json, Clock clock,
+    public StripeProvider(ObjectMapper json, Clock clock, PaymentLinks links,
                           @ConfigProperty(name = "tollgate.billing.stripe.api-url") String apiUrl,
                           @ConfigProperty(name = "tollgate.billing.stripe.checkout-url") String checkoutUrl,
                           @ConfigProperty(name = "tollgate.billing.stripe.secret-key") String secretKey,
@@ -53,6 +59,7 @@ public class StripeProvider {
         DeploymentSecrets.require("tollgate.billing.stripe.secret-key", secretKey, "sk_test_sandbox");
         DeploymentSecrets.require("tollgate.billing.stripe.webhook-secret", webhookSecret, "whsec_sandbox");
         this.api = new ProviderApi("Stripe", json);
+        this.links = links;
         this.clock = clock;
         this.apiUrl = apiUrl;
         this.checkoutUrl = checkoutUrl;
@@ -74,10 +81,16 @@ public class StripeProvider {
     }
 
     /** A checkout; {@code saveCard} asks the provider to keep the card for later off-session charges. */
+    @Timeout(value = 15, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 300, jitter = 100, retryOn = ProviderApi.Unavailable.class)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30, delayUnit = ChronoUnit.SECONDS,
+            failOn = {ProviderApi.Unavailable.class, TimeoutException.class})
     public Uni<Created> create(UUID paymentId, long amountMinor, String currency, boolean saveCard) {
         String form = "amount=" + amountMinor + "&currency=" + currency.toLowerCase(Locale.ROOT)
                 + "&metadata%5Bpayment_id%5D=" + paymentId + "&automatic_payment_methods%5Benabled%5D=true"
-                + (saveCard ? "&setup_future_usage=off_session" : "");
+                + (saveCard ? "&setup_future_usage=off_session" : "")
+                // where the hosted page sends the customer when the payment is decided
+                + "&return_url=" + URLEncoder.encode(links.url(paymentId), StandardCharsets.UTF_8);
         return api.call(post("/v1/payment_intents", paymentId, form)).map(intent -> {
             String id = intent.path("id").asText();
             return new Created(id, intent.path("client_secret").asText(null), checkoutUrl + "/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
@@ -85,6 +98,10 @@ public class StripeProvider {
     }
 
     /** Charges a saved card without the customer (auto top-up). The webhook still follows and does the crediting. */
+    @Timeout(value = 15, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 300, jitter = 100, retryOn = ProviderApi.Unavailable.class)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30, delayUnit = ChronoUnit.SECONDS,
+            failOn = {ProviderApi.Unavailable.class, TimeoutException.class})
     public Uni<Charged> chargeSaved(UUID paymentId, long amountMinor, String currency, String providerMethodId) {
         String form = "amount=" + amountMinor + "&currency=" + currency.toLowerCase(Locale.ROOT)
                 + "&metadata%5Bpayment_id%5D=" + paymentId + "&payment_method=" + URLEncoder.encode(providerMethodId, StandardCharsets.UTF_8)
@@ -106,6 +123,10 @@ public class StripeProvider {
     public record Intent(String id, String status, long amountMinor, String currency, String declineReason) {
     }
 
+    @Timeout(value = 15, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 300, jitter = 100, retryOn = ProviderApi.Unavailable.class)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30, delayUnit = ChronoUnit.SECONDS,
+            failOn = {ProviderApi.Unavailable.class, TimeoutException.class})
     public Uni<Intent> intent(String providerPaymentId) {
         return api.call(get("/v1/payment_intents/" + URLEncoder.encode(providerPaymentId, StandardCharsets.UTF_8)))
                 .map(i -> new Intent(i.path("id").asText(), i.path("status").asText(), i.path("amount").asLong(-1),
@@ -113,6 +134,10 @@ public class StripeProvider {
     }
 
     /** What to show of a saved card. */
+    @Timeout(value = 15, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 300, jitter = 100, retryOn = ProviderApi.Unavailable.class)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30, delayUnit = ChronoUnit.SECONDS,
+            failOn = {ProviderApi.Unavailable.class, TimeoutException.class})
     public Uni<Card> card(String providerMethodId) {
         return api.call(get("/v1/payment_methods/" + URLEncoder.encode(providerMethodId, StandardCharsets.UTF_8)))
                 .map(answer -> {

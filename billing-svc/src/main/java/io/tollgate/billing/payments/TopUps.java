@@ -5,6 +5,7 @@ import io.tollgate.billing.ledger.Ledger;
 import io.tollgate.billing.promos.Promos;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
+import io.tollgate.kit.idempotency.Idempotency;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.Owner;
 import io.vertx.mutiny.sqlclient.Row;
@@ -83,13 +84,14 @@ public class TopUps {
         this.currencies = Set.copyOf(currencies);
     }
 
-    public Uni<TopUp> topUp(UUID userId, UUID tenantId, long amountMinor, String currency, String provider, String promoCode) {
-        return topUp(userId, tenantId, amountMinor, currency, provider, promoCode, false);
-    }
-
-    /** A checkout; {@code saveCard} keeps the card paid with for auto top-up (it becomes the default if there is none). */
-    public Uni<TopUp> topUp(UUID userId, UUID tenantId, long amountMinor, String currency, String provider, String promoCode,
-                            boolean saveCard) {
+    /**
+     * A checkout; {@code saveCard} keeps the card paid with for auto top-up (it becomes the default if
+     * there is none). Its writes commit through {@code effects} (the Idempotency-Key's staged run):
+     * the payment row before the provider is asked, then what the provider answered, so a retry
+     * after the first of them never creates a second payment.
+     */
+    public Uni<TopUp> topUp(Idempotency.Effects effects, UUID userId, UUID tenantId, long amountMinor, String currency,
+                            String provider, String promoCode, boolean saveCard) {
         String code = currency != null ? currency.toUpperCase(Locale.ROOT) : "yookassa".equals(provider) ? "RUB" : ledger.defaultCurrency();
         if (!currencies.contains(code)) {
             throw ProblemException.validation("currency", "must be one of " + String.join(", ", currencies.stream().sorted().toList()));
@@ -117,7 +119,7 @@ public class TopUps {
         boolean promo = promoCode != null && !promoCode.isBlank();
         // the payment row and its promo redemption commit together, before the provider is asked
         return ledger.wallet(userId, tenantId, code)
-                .chain(wallet -> ledger.pool().withTransaction(c -> c.preparedQuery("""
+                .chain(wallet -> effects.commit(c -> c.preparedQuery("""
                                         insert into payments (id, wallet_id, user_id, tenant_id, provider, amount_minor, currency, status,
                                                               save_method, callback_token)
                                         values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)""")
@@ -126,16 +128,16 @@ public class TopUps {
                                 .chain(() -> promo ? promos.reserve(c, userId, promoCode, amountMinor, code, paymentId)
                                         : Uni.createFrom().item(0L))))
                 .chain(bonus -> createAt(provider, paymentId, amountMinor, code, callbackToken, saveCard)
-                        .onFailure().call(e -> ledger.pool().withTransaction(c -> c.preparedQuery("""
+                        .onFailure().call(e -> effects.commit(c -> c.preparedQuery("""
                                         update payments set status = 'failed', failure_reason = $2, failed_at = now(), updated_at = now()
                                         where id = $1""")
                                 .execute(Tuple.of(paymentId, String.valueOf(e.getMessage())))
                                 .chain(() -> promos.release(c, paymentId))))
-                        .chain(created -> ledger.pool().preparedQuery("""
+                        .chain(created -> effects.commit(c -> c.preparedQuery("""
                                         update payments set provider_payment_id = $2, client_secret = $3, redirect_url = $4,
                                                             updated_at = now()
                                         where id = $1""")
-                                .execute(Tuple.of(paymentId, created.providerPaymentId(), created.clientSecret(), created.redirectUrl()))
+                                .execute(Tuple.of(paymentId, created.providerPaymentId(), created.clientSecret(), created.redirectUrl())))
                                 .map(x -> new TopUp(paymentId, provider, created.providerPaymentId(), created.redirectUrl(),
                                         created.clientSecret(), "pending", amountMinor, code,
                                         promo ? Promos.normalize(promoCode) : null, bonus))));
@@ -154,6 +156,16 @@ public class TopUps {
                             rows.forEach(r -> data.add(PaymentView.of(r)));
                             return Page.of(data, page, count.iterator().next().getLong(0));
                         }));
+    }
+
+    /** A payment and its tenant, for the signed payment page (no owner: the link's signature stands for one). */
+    public record Signed(PaymentView view, UUID tenantId) {
+    }
+
+    /** The payment a verified page link names, or null. */
+    public Uni<Signed> bySignedLink(UUID id) {
+        return ledger.pool().preparedQuery("select tenant_id, " + COLUMNS + " from payments where id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? null : new Signed(PaymentView.of(rows.iterator().next()), rows.iterator().next().getUUID("tenant_id")));
     }
 
     public Uni<PaymentView> one(Owner owner, UUID id) {

@@ -8,6 +8,10 @@ import io.tollgate.kit.config.DeploymentSecrets;
 import io.tollgate.kit.net.IpRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -15,6 +19,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -36,22 +41,21 @@ public class YooKassaProvider {
     private final ObjectMapper json;
     private final String apiUrl;
     private final String authorization;
-    private final String returnUrl;
+    private final PaymentLinks links;
     private final List<String> allowedIps;
     private final ProviderApi api;
 
-    public YooKassaProvider(ObjectMapper json,
+    public YooKassaProvider(ObjectMapper json, PaymentLinks links,
                             @ConfigProperty(name = "tollgate.billing.yookassa.api-url") String apiUrl,
                             @ConfigProperty(name = "tollgate.billing.yookassa.shop-id") String shopId,
                             @ConfigProperty(name = "tollgate.billing.yookassa.secret-key") String secretKey,
-                            @ConfigProperty(name = "tollgate.billing.yookassa.return-url") String returnUrl,
                             @ConfigProperty(name = "tollgate.billing.yookassa.allowed-ips") List<String> allowedIps) {
         DeploymentSecrets.require("tollgate.billing.yookassa.secret-key", secretKey, "test_sandbox_yookassa");
         this.json = json;
         this.api = new ProviderApi("YooKassa", json);
         this.apiUrl = apiUrl;
         this.authorization = "Basic " + Base64.getEncoder().encodeToString((shopId + ":" + secretKey).getBytes(StandardCharsets.UTF_8));
-        this.returnUrl = returnUrl;
+        this.links = links;
         this.allowedIps = allowedIps;
         for (String rule : allowedIps) {
             if (IpRules.problem(rule) != null) {
@@ -65,11 +69,15 @@ public class YooKassaProvider {
         return ip != null && IpRules.problem(ip) == null && IpRules.allows(allowedIps, ip);
     }
 
+    @Timeout(value = 15, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 300, jitter = 100, retryOn = ProviderApi.Unavailable.class)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30, delayUnit = ChronoUnit.SECONDS,
+            failOn = {ProviderApi.Unavailable.class, TimeoutException.class})
     public Uni<StripeProvider.Created> create(UUID paymentId, long amountMinor, String currency) {
         ObjectNode body = json.createObjectNode();
         body.putObject("amount").put("value", decimal(amountMinor)).put("currency", currency);
         body.put("capture", true);
-        body.putObject("confirmation").put("type", "redirect").put("return_url", returnUrl);
+        body.putObject("confirmation").put("type", "redirect").put("return_url", links.url(paymentId));
         body.put("description", "Account top-up");
         body.putObject("metadata").put("payment_id", paymentId.toString());
         HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v3/payments")).timeout(Duration.ofSeconds(10))
@@ -79,6 +87,10 @@ public class YooKassaProvider {
                 p.path("confirmation").path("confirmation_url").asText(null)));
     }
 
+    @Timeout(value = 15, unit = ChronoUnit.SECONDS)
+    @Retry(maxRetries = 2, delay = 300, jitter = 100, retryOn = ProviderApi.Unavailable.class)
+    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 30, delayUnit = ChronoUnit.SECONDS,
+            failOn = {ProviderApi.Unavailable.class, TimeoutException.class})
     public Uni<Fetched> fetch(String providerPaymentId) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/v3/payments/" + URLEncoder.encode(providerPaymentId, StandardCharsets.UTF_8)))
                 .timeout(Duration.ofSeconds(10)).header("Authorization", authorization).GET().build();

@@ -80,9 +80,9 @@ public class PlanResource {
         }
         boolean autoRenew = !Boolean.FALSE.equals(body.autoRenew());
         return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/billing/subscription", body,
-                () -> subscriptions.plan(body.planCode())
+                tx -> subscriptions.plan(tx, body.planCode())
                         .onFailure(ProblemException.class).transform(e -> ProblemException.validation("plan_code", "is not a plan on sale"))
-                        .chain(plan -> subscriptions.subscribe(caller.userUuid(), caller.tenantId(), plan.code(), autoRenew))
+                        .chain(plan -> subscriptions.subscribe(tx, caller.userUuid(), caller.tenantId(), plan.code(), autoRenew))
                         .map(s -> Response.status(201).entity(s).build()));
     }
 

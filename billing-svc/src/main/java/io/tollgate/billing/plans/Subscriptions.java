@@ -81,7 +81,11 @@ public class Subscriptions {
     }
 
     public Uni<Plan> plan(String code) {
-        return ledger.pool().preparedQuery("select * from plans where code = $1 and active").execute(Tuple.of(code)).map(rows -> {
+        return plan(ledger.pool(), code);
+    }
+
+    public Uni<Plan> plan(SqlClient client, String code) {
+        return client.preparedQuery("select * from plans where code = $1 and active").execute(Tuple.of(code)).map(rows -> {
             if (rows.size() == 0) {
                 throw ProblemException.notFound("plan");
             }
@@ -91,7 +95,11 @@ public class Subscriptions {
 
     /** The user's active subscription, else the latest ended one; 404 when there never was one. */
     public Uni<Subscription> current(UUID userId) {
-        return ledger.pool().preparedQuery(SUBSCRIPTION + " where s.user_id = $1 order by (s.status = 'active') desc, s.created_at desc limit 1")
+        return current(ledger.pool(), userId);
+    }
+
+    private Uni<Subscription> current(SqlClient client, UUID userId) {
+        return client.preparedQuery(SUBSCRIPTION + " where s.user_id = $1 order by (s.status = 'active') desc, s.created_at desc limit 1")
                 .execute(Tuple.of(userId)).map(rows -> {
                     if (rows.size() == 0) {
                         throw ProblemException.notFound("subscription");
@@ -100,13 +108,16 @@ public class Subscriptions {
                 });
     }
 
-    /** Buys a month of {@code planCode}: 402 when the balance cannot pay, 409 while another subscription is active. */
-    public Uni<Subscription> subscribe(UUID userId, UUID tenantId, String planCode, boolean autoRenew) {
-        return plan(planCode).chain(plan -> ledger.wallet(userId, tenantId, plan.currency()).chain(wallet -> {
+    /**
+     * Buys a month of {@code planCode} in {@code tx} (the subscription, its charge and the answer):
+     * 402 when the balance cannot pay, 409 while another subscription is active.
+     */
+    public Uni<Subscription> subscribe(SqlClient tx, UUID userId, UUID tenantId, String planCode, boolean autoRenew) {
+        return plan(tx, planCode).chain(plan -> ledger.wallet(tx, userId, tenantId, plan.currency()).chain(wallet -> {
             UUID id = UUID.randomUUID();
             Instant start = clock.instant();
             Instant end = nextPeriodEnd(start);
-            return ledger.pool().withTransaction(c -> c.preparedQuery("""
+            return tx.preparedQuery("""
                                     insert into subscriptions (id, tenant_id, user_id, plan_code, status, auto_renew, period_start, period_end)
                                     values ($1, $2, $3, $4, 'active', $5, $6, $7) on conflict (user_id) where status = 'active' do nothing""")
                             .execute(Tuple.from(new Object[] {id, tenantId, userId, plan.code(), autoRenew, utc(start), utc(end)}))
@@ -115,9 +126,9 @@ public class Subscriptions {
                                     throw ProblemException.conflict("SUBSCRIPTION_ACTIVE",
                                             "A subscription is already active; cancel it (it runs to its period end) before choosing another plan.");
                                 }
-                                return charge(c, wallet.walletId(), userId, tenantId, id, plan, start, end, "started");
-                            }))
-                    .chain(() -> current(userId));
+                                return charge(tx, wallet.walletId(), userId, tenantId, id, plan, start, end, "started");
+                            })
+                    .chain(() -> current(tx, userId));
         }));
     }
 

@@ -54,7 +54,7 @@ public class AdminPurchaseResource {
         prices.quote(body.resource(), body.amount(), Boolean.TRUE.equals(body.isPrivate()));
         boolean charge = !Boolean.FALSE.equals(body.chargeUser());
         return idempotency.execute("admin:" + admin.userId(), key, "POST", "/v1/admin/billing/users/" + userId + "/purchases", body,
-                () -> purchases.tenantOf(userId).chain(tenant -> purchases.buy(userId, tenant, body.resource(), body.amount(), Boolean.TRUE.equals(body.isPrivate()), charge,
+                tx -> purchases.tenantOf(tx, userId).chain(tenant -> purchases.buy(tx, userId, tenant, body.resource(), body.amount(), Boolean.TRUE.equals(body.isPrivate()), charge,
                         "admin:" + admin.userId())).map(p -> Response.status(201).entity(p).build()));
     }
 }

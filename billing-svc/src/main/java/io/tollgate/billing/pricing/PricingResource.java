@@ -108,7 +108,7 @@ public class PricingResource {
         }
         prices.quote(body.resource(), body.amount(), Boolean.TRUE.equals(body.isPrivate()));
         return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/billing/purchases", body,
-                () -> purchases.buy(caller.userUuid(), caller.tenantId(), body.resource(), body.amount(), Boolean.TRUE.equals(body.isPrivate()),
+                tx -> purchases.buy(tx, caller.userUuid(), caller.tenantId(), body.resource(), body.amount(), Boolean.TRUE.equals(body.isPrivate()),
                         true, "user:" + caller.userId()).map(p -> Response.status(201).entity(p).build()));
     }
 

@@ -27,7 +27,8 @@ import java.util.UUID;
  * Buying proxy traffic and port slots from the balance. One transaction: the user's entitlement
  * row is locked (so two purchases cannot both squeeze under a slot limit), the wallet is debited
  * through the ledger (402 when it cannot pay), the purchase, new totals, invoice and
- * {@code entitlement.changed} event are written, and the low-balance alerts are checked.
+ * {@code entitlement.changed} event are written, the traffic thresholds the new share is below
+ * re-arm, and the low-balance alerts are checked.
  */
 @ApplicationScoped
 public class Purchases {
@@ -65,21 +66,24 @@ public class Purchases {
     private final PriceBook prices;
     private final Invoices invoices;
     private final Alerts alerts;
+    private final TrafficThresholds thresholds;
     private final Outbox outbox;
     private final Clock clock;
 
-    public Purchases(Ledger ledger, PriceBook prices, Invoices invoices, Alerts alerts, Outbox outbox, Clock clock) {
+    public Purchases(Ledger ledger, PriceBook prices, Invoices invoices, Alerts alerts, TrafficThresholds thresholds, Outbox outbox,
+                     Clock clock) {
         this.ledger = ledger;
         this.prices = prices;
         this.invoices = invoices;
         this.alerts = alerts;
+        this.thresholds = thresholds;
         this.outbox = outbox;
         this.clock = clock;
     }
 
     /** The tenant of a user billing knows (one with a wallet); 404 otherwise. */
-    public Uni<UUID> tenantOf(UUID userId) {
-        return ledger.pool().preparedQuery("select tenant_id from wallets where user_id = $1 limit 1").execute(Tuple.of(userId))
+    public Uni<UUID> tenantOf(SqlClient client, UUID userId) {
+        return client.preparedQuery("select tenant_id from wallets where user_id = $1 limit 1").execute(Tuple.of(userId))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw ProblemException.notFound("user");
@@ -93,8 +97,11 @@ public class Purchases {
                 .map(rows -> rows.size() == 0 ? Entitlements.none() : Entitlements.of(rows.iterator().next()));
     }
 
-    /** Buys for {@code userId}; {@code charge} false is an administrator's gift (no debit, no invoice). */
-    public Uni<Purchased> buy(UUID userId, UUID tenantId, String resource, Integer amount, boolean isPrivate, boolean charge,
+    /**
+     * Buys for {@code userId} in {@code c} (the caller's transaction, where the Idempotency-Key's answer
+     * commits too); {@code charge} false is an administrator's gift (no debit, no invoice).
+     */
+    public Uni<Purchased> buy(SqlClient c, UUID userId, UUID tenantId, String resource, Integer amount, boolean isPrivate, boolean charge,
                               String createdBy) {
         PriceBook.Quote quote = prices.quote(resource, amount, isPrivate);
         UUID id = UUID.randomUUID();
@@ -102,7 +109,7 @@ public class Purchases {
         String description = quote.resource().equals("traffic")
                 ? quote.amount() + " GB " + (isPrivate ? "private" : "shared") + " proxy traffic"
                 : quote.amount() + " " + (isPrivate ? "private" : "shared") + " port slot(s), one month";
-        return ledger.wallet(userId, tenantId, prices.currency()).chain(wallet -> ledger.pool().withTransaction(c ->
+        return ledger.wallet(c, userId, tenantId, prices.currency()).chain(wallet ->
                 lock(c, userId, tenantId).chain(before -> {
                     if (quote.resource().equals("ports")) {
                         int held = isPrivate ? before.slotsPrivate() : before.slotsShared();
@@ -126,6 +133,8 @@ public class Purchases {
                                     quote.unitPriceMinor(), quote.discountPercent(), charge ? quote.totalMinor() : 0L, quote.currency(), charge,
                                     journalId, createdBy, now.atOffset(java.time.ZoneOffset.UTC)}))
                             .chain(() -> grant(c, userId, quote))
+                            .call(granted -> granted.traffic() == null ? Uni.createFrom().voidItem()
+                                    : thresholds.granted(c, userId, isPrivate, granted.traffic(), granted.announced()))
                             .call(granted -> granted.restored() == null ? Uni.createFrom().voidItem()
                                     : outbox.append(c, userId.toString(), "users/" + userId, new AllowanceRestored(userId, tenantId,
                                             granted.restored(), granted.restoredBytes(), now)))
@@ -142,7 +151,7 @@ public class Purchases {
                                             after.tier().privateSlotLimit(), now)))
                                     .chain(() -> c.preparedQuery("select * from purchases where id = $1").execute(Tuple.of(id)))
                                     .map(rows -> new Purchased(PurchaseView.of(rows.iterator().next()), after, available))));
-                })));
+                }));
     }
 
     private static Uni<Entitlements> lock(SqlClient c, UUID userId, UUID tenantId) {
@@ -152,8 +161,11 @@ public class Purchases {
                 .map(rows -> Entitlements.of(rows.iterator().next()));
     }
 
-    /** The totals after a purchase, and the traffic kind it brought back from exhaustion (or null). */
-    private record Granted(Entitlements after, String restored, long restoredBytes) {
+    /**
+     * The totals after a purchase, the traffic kind it brought back from exhaustion (or null), and for
+     * traffic the new share of its kind with the highest threshold announced before (else null, 0).
+     */
+    private record Granted(Entitlements after, String restored, long restoredBytes, TrafficThresholds.Share traffic, int announced) {
     }
 
     private static Uni<Granted> grant(SqlClient c, UUID userId, PriceBook.Quote q) {
@@ -175,13 +187,17 @@ public class Purchases {
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     Entitlements after = Entitlements.of(r);
+                    TrafficThresholds.Share share = bytes == 0 ? null : q.isPrivate()
+                            ? TrafficThresholds.Share.of(after.trafficPrivateBytes(), after.usedPrivateBytes(), after.overagePrivateBytes())
+                            : TrafficThresholds.Share.of(after.trafficSharedBytes(), after.usedSharedBytes(), after.overageSharedBytes());
+                    int announced = bytes == 0 ? 0 : r.getInteger(q.isPrivate() ? "threshold_private" : "threshold_shared");
                     if (shared > 0 && r.getBoolean("was_exhausted_shared")) {
-                        return new Granted(after, "traffic_shared", after.trafficSharedBytes());
+                        return new Granted(after, "traffic_shared", after.trafficSharedBytes(), share, announced);
                     }
                     if (priv > 0 && r.getBoolean("was_exhausted_private")) {
-                        return new Granted(after, "traffic_private", after.trafficPrivateBytes());
+                        return new Granted(after, "traffic_private", after.trafficPrivateBytes(), share, announced);
                     }
-                    return new Granted(after, null, 0);
+                    return new Granted(after, null, 0, share, announced);
                 });
     }
 

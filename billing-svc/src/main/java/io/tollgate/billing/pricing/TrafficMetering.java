@@ -20,7 +20,8 @@ import java.util.Set;
  * Charges each metered traffic window against the user's allowance of its kind, in the inbox's
  * transaction (a window redelivered counts once). The allowance never goes below zero; what is
  * used beyond it is counted as overage, and the first window that empties it publishes
- * {@code allowance.exhausted} so proxy-svc stops the user's ports of that kind.
+ * {@code allowance.exhausted} so proxy-svc stops the user's ports of that kind. The 50, 80 and 100
+ * percent marks the window reaches are announced before that (see {@link TrafficThresholds}).
  */
 @ApplicationScoped
 public class TrafficMetering implements EventHandler {
@@ -34,7 +35,8 @@ public class TrafficMetering implements EventHandler {
                    exhausted_%1$s = e.exhausted_%1$s or ($2 > 0 and e.traffic_%1$s_bytes - $2 <= 0),
                    updated_at = now()
             from old where e.user_id = $1
-            returning old.was_exhausted, e.exhausted_%1$s as exhausted, e.overage_%1$s_bytes as overage""";
+            returning old.was_exhausted, e.exhausted_%1$s as exhausted, e.overage_%1$s_bytes as overage,
+                      e.traffic_%1$s_bytes as left_after, e.used_%1$s_bytes as used, e.threshold_%1$s as announced""";
 
     private static final String DAILY = """
             insert into traffic_usage_daily (user_id, tenant_id, day, is_private, bytes, windows) values ($1, $2, $3, $4, $5, 1)
@@ -43,11 +45,13 @@ public class TrafficMetering implements EventHandler {
 
     private final ObjectMapper json;
     private final Outbox outbox;
+    private final TrafficThresholds thresholds;
     private final Clock clock;
 
-    public TrafficMetering(ObjectMapper json, Outbox outbox, Clock clock) {
+    public TrafficMetering(ObjectMapper json, Outbox outbox, TrafficThresholds thresholds, Clock clock) {
         this.json = json;
         this.outbox = outbox;
+        this.thresholds = thresholds;
         this.clock = clock;
     }
 
@@ -81,11 +85,17 @@ public class TrafficMetering implements EventHandler {
                     boolean wasExhausted = row.getBoolean("was_exhausted");
                     boolean exhausted = row.getBoolean("exhausted");
                     long overage = row.getLong("overage");
-                    if (wasExhausted || !exhausted) {
-                        return Uni.createFrom().voidItem();
-                    }
-                    return outbox.append(tx, t.userId().toString(), "users/" + t.userId(), new AllowanceExhausted(t.userId(),
-                            t.tenantId(), "traffic_" + kind, overage, clock.instant())).replaceWithVoid();
+                    TrafficThresholds.Share share = TrafficThresholds.Share.of(row.getLong("left_after"), row.getLong("used"), overage);
+                    return thresholds.charged(tx, t.userId(), t.tenantId(), t.isPrivate(), share, row.getInteger("announced"))
+                            .chain(() -> exhausted(tx, t, kind, wasExhausted, exhausted, overage));
                 });
+    }
+
+    private Uni<Void> exhausted(SqlConnection tx, TrafficMetered t, String kind, boolean wasExhausted, boolean exhausted, long overage) {
+        if (wasExhausted || !exhausted) {
+            return Uni.createFrom().voidItem();
+        }
+        return outbox.append(tx, t.userId().toString(), "users/" + t.userId(), new AllowanceExhausted(t.userId(),
+                t.tenantId(), "traffic_" + kind, overage, clock.instant())).replaceWithVoid();
     }
 }

@@ -2,10 +2,12 @@ package io.tollgate.billing.promos;
 
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.idempotency.Idempotency;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.CurrentPrincipal;
+import io.tollgate.kit.security.Principal;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -17,6 +19,7 @@ import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -47,16 +50,19 @@ public class AdminPromoResource {
     private final Promos promos;
     private final CurrentPrincipal principal;
 
-    public AdminPromoResource(Promos promos, CurrentPrincipal principal) {
+    private final Idempotency idempotency;
+
+    public AdminPromoResource(Promos promos, CurrentPrincipal principal, Idempotency idempotency) {
         this.promos = promos;
         this.principal = principal;
+        this.idempotency = idempotency;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a code (upper-cased); 409 PROMO_CODE_TAKEN when it exists")
-    public Uni<Response> create(@Valid @NotNull PromoBody body) {
-        admin();
+    public Uni<Response> create(@Valid @NotNull PromoBody body, @HeaderParam(Idempotency.HEADER) String key) {
+        Principal admin = admin();
         if ("percentage".equals(body.kind()) && body.value() > 500) {
             throw ProblemException.validation("value", "a percentage must be between 1 and 500");
         }
@@ -66,9 +72,10 @@ public class AdminPromoResource {
         if (body.validFrom() != null && body.validUntil() != null && !body.validFrom().isBefore(body.validUntil())) {
             throw ProblemException.validation("valid_until", "must be after valid_from");
         }
-        return promos.create(new Promos.NewPromo(body.code(), body.kind(), body.value(), body.currency(), body.maxRedemptions(),
-                        body.perUserLimit(), body.minAmountMinor(), body.maxAmountMinor(), body.validFrom(), body.validUntil()))
-                .map(p -> Response.status(201).entity(p).build());
+        return idempotency.execute("admin:" + admin.userId(), key, "POST", "/v1/admin/billing/promo-codes", body,
+                tx -> promos.create(tx, new Promos.NewPromo(body.code(), body.kind(), body.value(), body.currency(), body.maxRedemptions(),
+                                body.perUserLimit(), body.minAmountMinor(), body.maxAmountMinor(), body.validFrom(), body.validUntil()))
+                        .map(p -> Response.status(201).entity(p).build()));
     }
 
     @GET
@@ -92,7 +99,9 @@ public class AdminPromoResource {
         return promos.redemptions(id, page);
     }
 
-    private void admin() {
-        principal.get().requirePlatformAdmin();
+    private Principal admin() {
+        Principal caller = principal.get();
+        caller.requirePlatformAdmin();
+        return caller;
     }
 }

@@ -111,8 +111,9 @@ public class Promos {
                 .execute(Tuple.of(paymentId)).replaceWithVoid();
     }
 
-    public Uni<Promo> create(NewPromo p) {
-        return pool.preparedQuery("""
+    /** Creates a code in {@code client} (the caller's transaction, where an Idempotency-Key's answer commits too). */
+    public Uni<Promo> create(io.vertx.mutiny.sqlclient.SqlClient client, NewPromo p) {
+        return client.preparedQuery("""
                         insert into promo_codes (id, code, kind, value, currency, max_redemptions, per_user_limit, min_amount_minor,
                                                  max_amount_minor, valid_from, valid_until)
                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
