@@ -18,9 +18,24 @@ public final class Formats {
         return String.format("%d.%02d %s", minor / 100, Math.abs(minor % 100), currency);
     }
 
+    /** Bytes as {@code 0.85 GB} (decimal gigabytes, as traffic is sold). */
+    public static String gigabytes(long bytes) {
+        return String.format("%.2f GB", bytes / 1e9);
+    }
+
     /** A moment as {@code 2 Dec 2026, 14:05 UTC}. */
     public static String date(Instant at) {
         return DATE.format(at);
+    }
+
+    /** Why billing refused a port's renewal, in words: the balance and the price, or billing's code. */
+    public static String renewalRefusal(String reason, Long requiredMinor, Long availableMinor, String currency) {
+        if ("INSUFFICIENT_BALANCE".equals(reason) && requiredMinor != null && availableMinor != null) {
+            // billing's 402 names no currency: the amounts are then shown in the wallet's units alone
+            return "your balance (" + (currency == null ? money(availableMinor, "").trim() : money(availableMinor, currency))
+                    + " available) does not cover it (" + (currency == null ? money(requiredMinor, "").trim() : money(requiredMinor, currency)) + ")";
+        }
+        return "billing refused the charge (" + reason + ")";
     }
 
     /** A port's kind as users read it: {@code private} or {@code shared}. */

@@ -7,6 +7,7 @@ import io.tollgate.contracts.billing.CreditsGranted;
 import io.tollgate.contracts.billing.InvoiceIssued;
 import io.tollgate.contracts.billing.PaymentFailed;
 import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.contracts.billing.TrafficThresholdCrossed;
 import io.tollgate.contracts.identity.EmailVerified;
 import io.tollgate.contracts.identity.PasswordResetRequested;
 import io.tollgate.contracts.identity.VerificationRequested;
@@ -15,6 +16,8 @@ import io.tollgate.contracts.proxy.PortCreated;
 import io.tollgate.contracts.proxy.PortDeleted;
 import io.tollgate.contracts.proxy.PortExpired;
 import io.tollgate.contracts.proxy.PortExpiring;
+import io.tollgate.contracts.proxy.PortRenewalFailed;
+import io.tollgate.contracts.proxy.PortRenewed;
 import io.tollgate.contracts.proxy.PortRotated;
 import io.tollgate.contracts.proxy.PortSuspended;
 import io.tollgate.contracts.proxy.PortUnsuspended;
@@ -52,6 +55,7 @@ public final class Routing {
         route(JobCancelled.TYPE, Channel.WEBHOOK);
         route(WebhookEndpointDisabled.TYPE, Channel.EMAIL);
         route(AllowanceExhausted.TYPE, Channel.IN_APP, Channel.EMAIL);
+        route(TrafficThresholdCrossed.TYPE, Channel.IN_APP, Channel.EMAIL, Channel.WEBHOOK);
         route(PortCreated.TYPE, Channel.WEBHOOK);
         route(PortDeleted.TYPE, Channel.WEBHOOK);
         route(PortRotated.TYPE, Channel.WEBHOOK);
@@ -59,6 +63,8 @@ public final class Routing {
         route(PortExpired.TYPE, Channel.IN_APP, Channel.WEBHOOK);
         route(PortSuspended.TYPE, Channel.IN_APP, Channel.EMAIL, Channel.WEBHOOK);
         route(PortUnsuspended.TYPE, Channel.IN_APP, Channel.WEBHOOK);
+        route(PortRenewed.TYPE, Channel.IN_APP, Channel.WEBHOOK);
+        route(PortRenewalFailed.TYPE, Channel.IN_APP, Channel.EMAIL, Channel.WEBHOOK);
     }
 
     private Routing() {

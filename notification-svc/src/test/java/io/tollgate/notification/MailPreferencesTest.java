@@ -44,8 +44,12 @@ class MailPreferencesTest {
     record Customer(UUID user, UUID tenant, String email, String token) {
     }
 
-    /** A tenant with its own mail branding and a user of it that notification-svc knows the address of. */
     Customer customer() throws Exception {
+        return customer(tokens);
+    }
+
+    /** A tenant with its own mail branding and a user of it that notification-svc knows the address of. */
+    static Customer customer(UnsubscribeTokens tokens) throws Exception {
         UUID tenant = UUID.randomUUID();
         UUID user = UUID.randomUUID();
         String email = "grace-" + user + "@example.com";
@@ -78,18 +82,23 @@ class MailPreferencesTest {
         assertTrue(body.contains("border-top:4px solid #FF5500"), body);
         assertTrue(body.contains("<p>Acme Ltd &middot; 1 Main Street</p>"), body);
         assertTrue(body.contains("Hello Grace Hopper,"), body);
-        assertTrue(body.contains("/v1/billing/payments/" + payment), body);
+        assertTrue(body.contains("http://127.0.0.1:8080/billing/payments/" + payment + "?sig="), "the receipt opens billing's signed payment page: " + body);
 
         NotificationsTest.publish(new BalanceLow(c.user(), c.tenant(), "USD", 300, 500, Instant.now()), null);
         MailSandbox.Message low = awaitMail(c.email(), "Your balance is low", 1).getFirst();
         String lowRaw = unfold(low.data());
         assertTrue(lowRaw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), lowRaw);
-        Matcher link = Pattern.compile("List-Unsubscribe: <(http[^>]+/v1/unsubscribe/all\\?token=([^>]+))>").matcher(lowRaw);
+        Matcher link = Pattern.compile("List-Unsubscribe: <(http[^>]+/unsubscribe\\?token=([^>]+))>").matcher(lowRaw);
         assertTrue(link.find(), lowRaw);
         String token = link.group(2);
         assertTrue(decoded(lowRaw).contains("your available balance is 3.00 USD, below your alert at 5.00 USD."), decoded(lowRaw));
 
-        // the mail client's one-click POST (RFC 8058)
+        assertTrue(link.group(1).startsWith("http://127.0.0.1:8080/unsubscribe?token="), "the header names the unsubscribe page: " + link.group(1));
+        // the mail client's one-click POST (RFC 8058) to the header's address, the page's own
+        given().contentType(ContentType.URLENC).formParam("List-Unsubscribe", "One-Click")
+                .post("/unsubscribe?token=" + token).then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/html"))
+                .body(org.hamcrest.Matchers.containsString("You are unsubscribed"));
+        // and to the API's one-click address that older mail named
         given().contentType(ContentType.URLENC).formParam("List-Unsubscribe", "One-Click")
                 .post("/v1/unsubscribe/all?token=" + token).then().statusCode(200).body("unsubscribed_from_all", equalTo(true));
         given().get("/v1/unsubscribe?token=" + token).then().statusCode(200).body("unsubscribed_from_all", equalTo(true))
@@ -150,7 +159,7 @@ class MailPreferencesTest {
         assertTrue(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "proxy mail can be unsubscribed: " + raw);
         String body = decoded(raw);
         assertTrue(body.contains("your private proxy port US T-Mobile 7 (us-port-7, US) ends at 3 Dec 2026, 09:30 UTC."), body);
-        assertTrue(body.contains("/v1/ports/" + port), body);
+        assertTrue(body.contains("http://127.0.0.1:8080/?tenant=" + c.tenant() + "#ports"), body);
         assertTrue(raw.contains("From: Acme Proxies <hello@acme.test>"), raw);
 
         // billing's word pauses three shared ports at one moment: one mail, not three
@@ -162,7 +171,7 @@ class MailPreferencesTest {
         MailSandbox.Message suspended = awaitMail(c.email(), "Your proxy ports are paused", 1).getFirst();
         String suspendedBody = decoded(unfold(suspended.data()));
         assertTrue(suspendedBody.contains("your shared proxy ports are paused: your shared proxy traffic ran out."), suspendedBody);
-        assertTrue(suspendedBody.contains("/v1/ports?status=suspended"), suspendedBody);
+        assertTrue(suspendedBody.contains("/?tenant=" + c.tenant() + "#ports") && suspendedBody.contains("#traffic"), suspendedBody);
         Thread.sleep(1_500); // the other ports' events had time to (wrongly) mail again
         assertEquals(1, mails(c.email(), "Your proxy ports are paused").size());
         assertEquals(1, mails(c.email(), "Your proxy port ends within a day").size());
@@ -208,10 +217,11 @@ class MailPreferencesTest {
         Customer c = customer();
         String admin = TestTokens.user(UUID.randomUUID(), c.tenant()).roles("admin").sign();
         String to = "ops-" + UUID.randomUUID() + "@example.com";
+        int kinds = io.tollgate.notification.mail.MailKind.values().length;
         given().auth().oauth2(admin).contentType(ContentType.JSON).body(Map.of("template", "all", "to", to))
                 .post("/v1/admin/notifications/test-email").then().statusCode(200).body("to", equalTo(to))
-                .body("sent", hasSize(12)).body("sent.ok", equalTo(java.util.Collections.nCopies(12, true)));
-        await("twelve mails", () -> SmtpSandbox.mail().messagesTo(to).size() == 12);
+                .body("sent", hasSize(kinds)).body("sent.ok", equalTo(java.util.Collections.nCopies(kinds, true)));
+        await("one mail of each kind", () -> SmtpSandbox.mail().messagesTo(to).size() == kinds);
         for (MailSandbox.Message m : SmtpSandbox.mail().messagesTo(to)) {
             String raw = unfold(m.data());
             assertTrue(raw.contains("From: Acme Proxies <hello@acme.test>"), raw);
@@ -224,7 +234,7 @@ class MailPreferencesTest {
         given().auth().oauth2(c.token()).contentType(ContentType.JSON).body(Map.of("template", "welcome", "to", to))
                 .post("/v1/admin/notifications/test-email").then().statusCode(403);
         given().auth().oauth2(c.token()).get("/v1/admin/notifications/mail-log").then().statusCode(403);
-        assertEquals(12, SmtpSandbox.mail().messagesTo(to).size());
+        assertEquals(kinds, SmtpSandbox.mail().messagesTo(to).size());
     }
 
     static List<MailSandbox.Message> mails(String to, String subject) {
@@ -249,23 +259,28 @@ class MailPreferencesTest {
         return raw.replaceAll("\r?\n[ \t]+", " ");
     }
 
-    /** Quoted-printable parts decoded, so the text reads as written. */
+    /** The parts sent quoted-printable decoded (soft breaks and escapes undone), so the text reads as written; 7bit parts as they are. */
     static String decoded(String raw) {
-        String joined = raw.replaceAll("=\r?\n", "");
+        StringBuilder out = new StringBuilder();
+        for (String part : raw.split("(?=\r?\n--)")) {
+            int blank = part.indexOf("\n\n") >= 0 ? part.indexOf("\n\n") : part.indexOf("\r\n\r\n");
+            String headers = blank < 0 ? part : part.substring(0, blank);
+            out.append(headers.toLowerCase(java.util.Locale.ROOT).contains("content-transfer-encoding: quoted-printable") ? quotedPrintable(part) : part);
+        }
+        return out.toString();
+    }
+
+    private static String quotedPrintable(String text) {
+        byte[] bytes = text.replaceAll("=\r?\n", "").getBytes(StandardCharsets.ISO_8859_1);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] bytes = joined.getBytes(StandardCharsets.ISO_8859_1);
         for (int i = 0; i < bytes.length; i++) {
-            if (bytes[i] == '=' && i + 2 < bytes.length && hex(bytes[i + 1]) >= 0 && hex(bytes[i + 2]) >= 0) {
-                out.write(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+            if (bytes[i] == '=' && i + 2 < bytes.length && Character.digit(bytes[i + 1], 16) >= 0 && Character.digit(bytes[i + 2], 16) >= 0) {
+                out.write(Character.digit(bytes[i + 1], 16) * 16 + Character.digit(bytes[i + 2], 16));
                 i += 2;
             } else {
                 out.write(bytes[i]);
             }
         }
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private static int hex(byte b) {
-        return Character.digit(b, 16);
     }
 }

@@ -5,14 +5,24 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.tollgate.contracts.identity.PasswordResetRequested;
 import io.tollgate.contracts.identity.VerificationRequested;
 import io.tollgate.kit.crypto.EventSeal;
+import io.tollgate.kit.faults.Faults;
+import io.tollgate.notification.mail.MailKind;
+import io.tollgate.notification.mail.Postman;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import io.tollgate.sandbox.MailSandbox;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +31,61 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(SmtpSandbox.class)
 public class MailTest {
+
+    private final Faults faults;
+    private final Postman postman;
+    private final Pool pool;
+
+    MailTest(Faults faults, Postman postman, Pool pool) {
+        this.faults = faults;
+        this.postman = postman;
+        this.pool = pool;
+    }
+
+    @Test
+    void a_mail_that_failed_before_it_was_sent_leaves_no_key_and_its_retry_sends_it_once() throws Exception {
+        String email = "retry-" + UUID.randomUUID() + "@example.com";
+        UUID userId = UUID.randomUUID();
+        faults.failNext(Postman.FAULT_BEFORE_SEND, 1);
+        try {
+            String id = NotificationsTest.publish(new PasswordResetRequested(userId, NotificationsTest.TENANT, email, null, null,
+                    sealed(PasswordResetRequested.TYPE, userId, "{\"token\": \"rt_retry\"}"), Instant.now().plusSeconds(3_600)), null);
+            await(email);
+            assertEquals(1, SmtpSandbox.mail().messagesTo(email).size());
+            var log = pool.preparedQuery("select status, recipient from mail_log where source_event = $1").execute(Tuple.of(id))
+                    .await().indefinitely();
+            assertEquals(1, log.size(), "one log row: the failed attempt's key rolled back with it");
+            assertEquals("sent", log.iterator().next().getString("status"));
+        } finally {
+            faults.disarm(Postman.FAULT_BEFORE_SEND);
+        }
+    }
+
+    @Test
+    void twins_of_one_event_at_the_same_moment_send_one_mail() throws Exception {
+        String email = "twins-" + UUID.randomUUID() + "@example.com";
+        String source = UUID.randomUUID().toString();
+        Postman.Letter letter = new Postman.Letter(MailKind.WELCOME, UUID.randomUUID(), NotificationsTest.TENANT, email, "Twin",
+                Map.of("actionUrl", "https://example.com"), source);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Postman.Outcome>> twins = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                twins.add(threads.submit(() -> pool.withTransaction(tx -> postman.send(tx, letter)).await().atMost(Duration.ofSeconds(30))));
+            }
+            List<String> outcomes = new ArrayList<>();
+            for (Future<Postman.Outcome> twin : twins) {
+                outcomes.add(twin.get().status());
+            }
+            outcomes.sort(null);
+            assertEquals(List.of("duplicate", "sent"), outcomes);
+        } finally {
+            threads.shutdown();
+        }
+        await(email);
+        // the duplicate never spoke to the SMTP server: one mail is all there will be
+        assertEquals(1, SmtpSandbox.mail().messagesTo(email).size(), "the key in the mail log lets one twin send");
+    }
 
     @Test
     void a_verification_request_is_mailed_once_with_its_link_and_code() throws Exception {

@@ -10,4 +10,14 @@ class NotificationServiceTest extends ServiceContractTest {
     protected String service() {
         return "notification-svc";
     }
+
+    @Override
+    protected String adminPrefix() {
+        return "/v1/admin/notifications";
+    }
+
+    @Override
+    protected java.util.List<String> consumers() {
+        return java.util.List.of("notification.render", "notification.billing", "notification.proxy", "notification.directory", "notification.proxy-mail", "notification.mail", "notification.identity-mail", "notification.webhooks", "notification.proxy-webhooks");
+    }
 }

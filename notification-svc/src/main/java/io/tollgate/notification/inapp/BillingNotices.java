@@ -10,6 +10,7 @@ import io.tollgate.contracts.billing.CreditsGranted;
 import io.tollgate.contracts.billing.InvoiceIssued;
 import io.tollgate.contracts.billing.PaymentFailed;
 import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.contracts.billing.TrafficThresholdCrossed;
 import io.tollgate.kit.inbox.ConsumedEvent;
 import io.tollgate.kit.inbox.EventHandler;
 import io.tollgate.notification.Formats;
@@ -23,12 +24,15 @@ import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
 
-/** Turns billing's events into in-app notifications for the user they concern. */
+/**
+ * Turns billing's events into in-app notifications for the user they concern; traffic at 50, 80
+ * and 100 % of the allowance is always shown here, whatever the user's mail preferences.
+ */
 @ApplicationScoped
 public class BillingNotices implements EventHandler {
 
     private static final Set<String> TYPES = Set.of(PaymentSucceeded.TYPE, PaymentFailed.TYPE, BalanceLow.TYPE,
-            CreditsGranted.TYPE, CreditsClawedBack.TYPE, InvoiceIssued.TYPE, AllowanceExhausted.TYPE);
+            CreditsGranted.TYPE, CreditsClawedBack.TYPE, InvoiceIssued.TYPE, AllowanceExhausted.TYPE, TrafficThresholdCrossed.TYPE);
 
     private final ObjectMapper json;
     private final NotificationRepository notifications;
@@ -97,6 +101,18 @@ public class BillingNotices implements EventHandler {
                 n.title = "Proxy traffic used up";
                 n.body = "Your " + (isPrivate ? "private" : "shared") + " proxy traffic has run out, so those ports are paused. "
                         + "Buy more traffic to resume them.";
+                n.actionUrl = "/v1/billing/pricing";
+                n.actionLabel = "Buy traffic";
+            }
+            case TrafficThresholdCrossed.TYPE -> {
+                String kind = data.path("resource").asText().endsWith("private") ? "private" : "shared";
+                int percent = data.path("percent").asInt();
+                n.category = "usage";
+                n.severity = percent >= 80 ? "warning" : "info";
+                n.title = Character.toUpperCase(kind.charAt(0)) + kind.substring(1) + " proxy traffic " + percent + " % used";
+                n.body = "You have used " + Formats.gigabytes(data.path("used_bytes").asLong()) + " of your "
+                        + Formats.gigabytes(data.path("allowance_bytes").asLong()) + " of " + kind + " proxy traffic"
+                        + (percent >= 100 ? "; those ports pause until you buy more." : ". Buy more before it runs out.");
                 n.actionUrl = "/v1/billing/pricing";
                 n.actionLabel = "Buy traffic";
             }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.proxy.PortExpired;
 import io.tollgate.contracts.proxy.PortExpiring;
+import io.tollgate.contracts.proxy.PortRenewalFailed;
+import io.tollgate.contracts.proxy.PortRenewed;
 import io.tollgate.contracts.proxy.PortSuspended;
 import io.tollgate.contracts.proxy.PortUnsuspended;
 import io.tollgate.kit.inbox.ConsumedEvent;
@@ -20,13 +22,14 @@ import java.util.UUID;
 
 /**
  * Proxy's events that the user should see in the bell: a port that ends within a day, a port
- * that ended, and ports paused or resumed with their traffic (one notice per kind and moment, not
- * one per port). Creation, deletion and rotation are the user's own doing and stay out of it.
+ * that ended, a port auto-renewal kept or could not keep, and ports paused or resumed with their
+ * traffic (one notice per kind and moment, not one per port). Creation, deletion and rotation are the user's own doing and stay out of it.
  */
 @ApplicationScoped
 public class ProxyNotices implements EventHandler {
 
-    private static final Set<String> TYPES = Set.of(PortExpiring.TYPE, PortExpired.TYPE, PortSuspended.TYPE, PortUnsuspended.TYPE);
+    private static final Set<String> TYPES = Set.of(PortExpiring.TYPE, PortExpired.TYPE, PortSuspended.TYPE, PortUnsuspended.TYPE,
+            PortRenewed.TYPE, PortRenewalFailed.TYPE);
 
     private final ObjectMapper json;
     private final NotificationRepository notifications;
@@ -72,6 +75,24 @@ public class ProxyNotices implements EventHandler {
                         "Your " + Formats.portKind(p.isPrivate()) + " port " + p.name() + " (" + p.country() + ") reached its end at "
                                 + Formats.date(p.expiresAt()) + " and stopped; its slot is free for a new port.",
                         "/v1/ports/" + p.portId(), "View port", event.id(), null, at);
+            }
+            case PortRenewed.TYPE -> {
+                PortRenewed p = event.data(json, PortRenewed.class);
+                yield new Notification(UUID.randomUUID(), p.userId(), p.tenantId(), "proxy", "success", "Port " + p.displayName() + " renewed",
+                        "Your " + Formats.portKind(p.isPrivate()) + " port " + p.name() + " (" + p.country() + ") was renewed for " + p.days()
+                                + " day(s) from your balance (" + Formats.money(p.chargedMinor(), p.currency()) + "); it now ends at "
+                                + Formats.date(p.expiresAt()) + ".",
+                        "/v1/ports/" + p.portId(), "View port", event.id(), null, at);
+            }
+            case PortRenewalFailed.TYPE -> {
+                PortRenewalFailed p = event.data(json, PortRenewalFailed.class);
+                yield new Notification(UUID.randomUUID(), p.userId(), p.tenantId(), "proxy", "warning",
+                        "Port " + p.displayName() + " could not be renewed",
+                        "The auto-renewal of your " + Formats.portKind(p.isPrivate()) + " port " + p.name() + " (" + p.country() + ") did not"
+                                + " go through: " + Formats.renewalRefusal(p.reason(), p.requiredMinor(), p.availableMinor(), p.currency()) + ". It ends at "
+                                + Formats.date(p.expiresAt()) + (p.willRetry() && p.nextAttemptAt() != null
+                                ? "; we try again at " + Formats.date(p.nextAttemptAt()) + "." : " unless you extend it."),
+                        "/v1/ports/" + p.portId() + "/auto-renewal", "View auto-renewal", event.id(), null, at);
             }
             case PortSuspended.TYPE -> {
                 PortSuspended p = event.data(json, PortSuspended.class);

@@ -53,9 +53,11 @@ public class AdminMailResource {
 
     private final CurrentPrincipal principal;
     private final Postman postman;
+    private final MailLinks links;
     private final Pool pool;
 
-    public AdminMailResource(CurrentPrincipal principal, Postman postman, Pool pool) {
+    public AdminMailResource(CurrentPrincipal principal, Postman postman, Pool pool, MailLinks links) {
+        this.links = links;
         this.principal = principal;
         this.postman = postman;
         this.pool = pool;
@@ -89,7 +91,7 @@ public class AdminMailResource {
                         });
         return address.chain(recipient -> Multi.createFrom().iterable(kinds)
                 .onItem().transformToUniAndConcatenate(kind -> postman.send(new Postman.Letter(kind, caller.userUuid(), caller.tenantId(),
-                                recipient, "Administrator", sample(kind), null, true))
+                                recipient, "Administrator", sample(kind, caller.tenantId()), null, true))
                         .map(o -> new SentOne(kind.template(), o.sent(), o.detail()))
                         .onFailure().recoverWithItem(e -> new SentOne(kind.template(), false, e.getMessage())))
                 .collect().asList()
@@ -128,15 +130,29 @@ public class AdminMailResource {
         return caller;
     }
 
-    private Map<String, Object> sample(MailKind kind) {
-        String base = postman.publicBaseUrl();
-        Map<String, Object> data = new HashMap<>(Map.of("actionUrl", base, "code", "123456", "expiresAt", Instant.now().plusSeconds(3_600).toString(),
-                "amount", "25.00 USD", "credited", "27.50 USD", "paymentId", "00000000-0000-0000-0000-000000000000", "provider", "stripe",
+    /** Sample data, with the link a real mail of the kind carries (a sample token or payment, which its page calls unknown). */
+    private Map<String, Object> sample(MailKind kind, UUID tenant) {
+        UUID payment = new UUID(0, 0);
+        String action = switch (kind) {
+            case VERIFY_EMAIL -> links.verifyEmail("sample-token");
+            case PASSWORD_RESET -> links.resetPassword("sample-token");
+            case TOPUP_SUCCEEDED, PAYMENT_FAILED -> links.payment(payment);
+            case RENDER_FINISHED, RENDER_FAILED -> links.landing(tenant, MailLinks.Section.RENDER_JOBS);
+            case WEBHOOK_DISABLED -> links.landing(tenant, MailLinks.Section.WEBHOOKS);
+            case TRAFFIC_EXHAUSTED, TRAFFIC_THRESHOLD, PORT_SUSPENDED -> links.landing(tenant, MailLinks.Section.TRAFFIC);
+            case PORT_EXPIRING -> links.landing(tenant, MailLinks.Section.PORTS);
+            case PORT_RENEWAL_FAILED -> links.landing(tenant, MailLinks.Section.TOP_UP);
+            case WELCOME, LOW_BALANCE -> links.landing(tenant, MailLinks.Section.TOP_UP);
+        };
+        Map<String, Object> data = new HashMap<>(Map.of("actionUrl", action, "code", "123456", "expiresAt", Instant.now().plusSeconds(3_600).toString(),
+                "amount", "25.00 USD", "credited", "27.50 USD", "paymentId", payment.toString(), "provider", "stripe",
                 "date", "1 Jan 2026, 12:00 UTC", "reason", "a sample reason", "available", "3.00 USD"));
         data.putAll(Map.of("threshold", "5.00 USD", "jobId", "job_sample", "model", "sample-model", "cost", "0.42 USD",
                 "url", "https://partner.example/hooks"));
         data.putAll(Map.of("kind", "shared", "overage", "0.10 GB", "port", "US T-Mobile 1", "portName", "port-sample", "country", "US",
-                "portsUrl", base + "/v1/ports?status=suspended"));
+                "portsUrl", links.landing(tenant, MailLinks.Section.PORTS)));
+        data.putAll(Map.of("percent", 80, "used", "0.80 GB", "allowance", "1.00 GB", "full", false));
+        data.putAll(Map.of("days", "30", "retry", "We try again at 1 Jan 2026, 12:15 UTC."));
         return data;
     }
 }

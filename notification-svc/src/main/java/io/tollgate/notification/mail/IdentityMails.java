@@ -15,8 +15,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -33,8 +31,10 @@ public class IdentityMails implements EventHandler {
     private final Postman postman;
     private final ObjectMapper json;
     private final EventSeal seal;
+    private final MailLinks links;
 
-    public IdentityMails(Postman postman, ObjectMapper json, EventSeal seal) {
+    public IdentityMails(Postman postman, ObjectMapper json, EventSeal seal, MailLinks links) {
+        this.links = links;
         seal.requireConfigured();
         this.postman = postman;
         this.json = json;
@@ -59,31 +59,29 @@ public class IdentityMails implements EventHandler {
 
     @Override
     public Uni<Void> apply(ConsumedEvent event, SqlConnection tx) {
-        // A mail is not transactional: the mail log's source_event makes a redelivered event send nothing.
-        String base = postman.publicBaseUrl();
+        // The mail log's source_event is the mail's key, taken in this transaction (see Postman).
         Postman.Letter letter = switch (event.type()) {
             case VerificationRequested.TYPE -> {
                 VerificationRequested v = event.data(json, VerificationRequested.class);
                 JsonNode secrets = open(v.sealed(), event.type(), v.userId());
                 yield new Postman.Letter(MailKind.VERIFY_EMAIL, v.userId(), v.tenantId(), v.email(), v.fullName(), Map.of(
-                        "actionUrl", base + "/verify-email?token=" + URLEncoder.encode(secrets.path("token").asText(),
-                                StandardCharsets.UTF_8),
+                        "actionUrl", links.verifyEmail(secrets.path("token").asText()),
                         "code", secrets.path("code").asText(), "expiresAt", v.expiresAt().toString()), event.id());
             }
             case PasswordResetRequested.TYPE -> {
                 PasswordResetRequested r = event.data(json, PasswordResetRequested.class);
                 String token = open(r.sealed(), event.type(), r.userId()).path("token").asText();
                 yield new Postman.Letter(MailKind.PASSWORD_RESET, r.userId(), r.tenantId(), r.email(), r.fullName(), Map.of(
-                        "actionUrl", base + "/reset-password?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8),
+                        "actionUrl", links.resetPassword(token),
                         "expiresAt", r.expiresAt().toString()), event.id());
             }
             default -> {
                 EmailVerified v = event.data(json, EmailVerified.class);
                 yield new Postman.Letter(MailKind.WELCOME, v.userId(), v.tenantId(), v.email(), v.fullName(),
-                        Map.of("actionUrl", base + "/v1/billing/top-ups"), event.id());
+                        Map.of("actionUrl", links.landing(v.tenantId(), MailLinks.Section.TOP_UP)), event.id());
             }
         };
-        return postman.send(letter).replaceWithVoid();
+        return postman.send(tx, letter).replaceWithVoid();
     }
 
     private JsonNode open(String sealed, String type, UUID userId) {

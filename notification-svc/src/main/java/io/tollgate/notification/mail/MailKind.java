@@ -15,7 +15,9 @@ public enum MailKind {
     RENDER_FAILED("render-failed", MailCategory.RENDER, "Your render job failed"),
     WEBHOOK_DISABLED("webhook-disabled", MailCategory.WEBHOOKS, "We stopped sending to your webhook endpoint"),
     TRAFFIC_EXHAUSTED("traffic-exhausted", MailCategory.USAGE, "Your proxy traffic has run out"),
+    TRAFFIC_THRESHOLD("traffic-threshold", MailCategory.BANDWIDTH, "How much of your proxy traffic is used"),
     PORT_EXPIRING("port-expiring", MailCategory.PROXY, "Your proxy port ends within a day"),
+    PORT_RENEWAL_FAILED("port-renewal-failed", MailCategory.PROXY, "Your proxy port could not be renewed"),
     PORT_SUSPENDED("port-suspended", MailCategory.PROXY, "Your proxy ports are paused");
 
     private final String template;

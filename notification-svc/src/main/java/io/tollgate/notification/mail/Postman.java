@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.qute.Engine;
+import io.tollgate.kit.pages.Brand;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -25,6 +27,14 @@ import java.util.regex.Pattern;
  * RFC 8058 one-click unsubscribe headers to what can be unsubscribed from, and writes the mail log
  * ({@code sent}, or {@code suppressed} with why). A mail whose source event was already sent is
  * not sent again.
+ *
+ * <p>A consumer sends in its inbox's transaction: the mail log row of the source event is inserted
+ * first (its unique {@code source_event} is the mail's key), so a second delivery of the event, or a
+ * twin running at the same moment, waits for the first and then finds the key taken and sends
+ * nothing; the row gets its outcome after the SMTP server took the mail, and commits with the inbox
+ * record. A send that fails rolls the key back with the transaction, so the retry sends it. Only a
+ * crash between the SMTP server's acceptance and the commit can send a mail twice: SMTP offers no
+ * key of its own.
  */
 @ApplicationScoped
 public class Postman {
@@ -50,80 +60,105 @@ public class Postman {
     static final String LOG_ROW = """
             insert into mail_log (id, user_id, tenant_id, recipient, template, subject, status, source_event, category, detail)
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (source_event) do nothing""";
+    // The source event's key, taken before anything is sent; its outcome is written by OUTCOME in the same transaction.
+    private static final String CLAIM = """
+            insert into mail_log (id, user_id, tenant_id, recipient, template, subject, status, source_event, category, detail)
+            values ($1, $2, $3, '', $4, $5, 'failed', $6, $7, 'sending') on conflict (source_event) do nothing returning id""";
+    private static final String OUTCOME = """
+            update mail_log set recipient = $2, subject = $3, status = $4, detail = $5 where id = $1""";
+    /** Fault point for tests: the mail fails after its key was taken, before the SMTP server is asked. */
+    public static final String FAULT_BEFORE_SEND = "notification.mail.before-send";
 
     private final ReactiveMailer mailer;
+    private final io.tollgate.kit.faults.Faults faults;
     private final Engine templates;
     private final Pool pool;
     private final ObjectMapper json;
-    private final UnsubscribeTokens tokens;
-    private final String publicBaseUrl;
+    private final MailLinks links;
     private final String defaultFromName;
     private final String defaultFromAddress;
 
-    public Postman(ReactiveMailer mailer, Engine templates, Pool pool, ObjectMapper json, UnsubscribeTokens tokens,
-                   @ConfigProperty(name = "tollgate.public-base-url", defaultValue = "http://127.0.0.1:8080") String publicBaseUrl,
+    public Postman(ReactiveMailer mailer, io.tollgate.kit.faults.Faults faults, Engine templates, Pool pool, ObjectMapper json,
+                   MailLinks links,
                    @ConfigProperty(name = "tollgate.mail.from-name", defaultValue = "Tollgate") String defaultFromName,
                    @ConfigProperty(name = "tollgate.mail.from-address", defaultValue = "no-reply@tollgate.local") String defaultFromAddress) {
         this.mailer = mailer;
+        this.faults = faults;
         this.templates = templates;
         this.pool = pool;
         this.json = json;
-        this.tokens = tokens;
-        this.publicBaseUrl = publicBaseUrl;
+        this.links = links;
         this.defaultFromName = defaultFromName;
         this.defaultFromAddress = defaultFromAddress;
     }
 
-    public String publicBaseUrl() {
-        return publicBaseUrl;
+    /** A mail outside any transaction (an administrator's test mail). */
+    public Uni<Outcome> send(Letter letter) {
+        return send(pool, letter);
     }
 
-    public Uni<Outcome> send(Letter letter) {
-        Uni<Boolean> already = letter.sourceEvent() == null ? Uni.createFrom().item(false)
-                : pool.preparedQuery("select 1 from mail_log where source_event = $1").execute(Tuple.of(letter.sourceEvent()))
-                        .map(rows -> rows.size() > 0);
-        return already.chain(done -> done ? Uni.createFrom().item(new Outcome("duplicate", letter.to(), "already handled"))
-                : recipient(letter).chain(recipient -> {
-                    if (recipient == null) {
-                        return log(letter, "", null, "suppressed", "no address is known for the user");
-                    }
-                    return allowed(letter).chain(allowed -> {
-                        if (!allowed) {
-                            return log(letter, recipient.email(), null, "suppressed",
-                                    "the user unsubscribed from " + letter.kind().category().key() + " mail");
-                        }
-                        return branding(letter.tenantId()).chain(brand -> deliver(letter, recipient, brand));
-                    });
-                }));
+    /**
+     * A mail whose reads and log go through {@code client}: a consumer's inbox transaction, so the
+     * source event's key commits with the inbox record (see the class comment).
+     */
+    public Uni<Outcome> send(SqlClient client, Letter letter) {
+        if (letter.sourceEvent() == null) {
+            return compose(client, letter, null);
+        }
+        return client.preparedQuery(CLAIM).execute(Tuple.from(new Object[] {UUID.randomUUID(), letter.userId(), letter.tenantId(),
+                        letter.kind().template(), letter.kind().subject(defaultFromName), letter.sourceEvent(),
+                        letter.kind().category().key()}))
+                .chain(claimed -> claimed.size() == 0
+                        ? Uni.createFrom().item(new Outcome("duplicate", letter.to(), "already handled"))
+                        : compose(client, letter, claimed.iterator().next().getUUID("id")));
+    }
+
+    /** Finds the address, honours the preferences and delivers; {@code logId} is the claimed log row (null: insert one). */
+    private Uni<Outcome> compose(SqlClient client, Letter letter, UUID logId) {
+        return recipient(client, letter).chain(recipient -> {
+            if (recipient == null) {
+                return log(client, logId, letter, "", null, "suppressed", "no address is known for the user");
+            }
+            return allowed(client, letter).chain(allowed -> {
+                if (!allowed) {
+                    return log(client, logId, letter, recipient.email(), null, "suppressed",
+                            "the user unsubscribed from " + letter.kind().category().key() + " mail");
+                }
+                return branding(client, letter.tenantId()).chain(brand -> deliver(client, logId, letter, recipient, brand));
+            });
+        });
     }
 
     private record Recipient(String email, String name) {
     }
 
-    private Uni<Recipient> recipient(Letter letter) {
+    private Uni<Recipient> recipient(SqlClient client, Letter letter) {
         if (letter.to() != null) {
             return Uni.createFrom().item(new Recipient(letter.to(), letter.name()));
         }
-        return pool.preparedQuery("select email, full_name from mail_recipients where user_id = $1").execute(Tuple.of(letter.userId()))
+        return client.preparedQuery("select email, full_name from mail_recipients where user_id = $1").execute(Tuple.of(letter.userId()))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next())
                 .map(row -> row == null ? null : new Recipient(row.getString("email"),
                         letter.name() != null ? letter.name() : row.getString("full_name")));
     }
 
-    private Uni<Boolean> allowed(Letter letter) {
+    private Uni<Boolean> allowed(SqlClient client, Letter letter) {
         MailCategory category = letter.kind().category();
         if (category.transactional() || letter.userId() == null || letter.ignorePreferences()) {
             return Uni.createFrom().item(true);
         }
-        return pool.preparedQuery("select unsubscribed_all, " + category.key() + " as wanted from email_preferences where user_id = $1")
+        return client.preparedQuery("select unsubscribed_all, " + category.key() + " as wanted from email_preferences where user_id = $1")
                 .execute(Tuple.of(letter.userId()))
-                .map(rows -> rows.size() == 0 || (!rows.iterator().next().getBoolean("unsubscribed_all")
-                        && rows.iterator().next().getBoolean("wanted")));
+                .map(rows -> rows.size() == 0 ? category.onByDefault() : !rows.iterator().next().getBoolean("unsubscribed_all")
+                        && rows.iterator().next().getBoolean("wanted"));
     }
 
-    /** The tenant's mail look, with our defaults for what it did not set. */
-    public Uni<Map<String, Object>> branding(UUID tenantId) {
-        return pool.preparedQuery("select name, branding::text as branding from tenant_branding where tenant_id = $1")
+    private record Stored(String name, JsonNode branding) {
+    }
+
+    /** The tenant's name and branding as identity's events told them (empty for a tenant we have not heard of). */
+    private Uni<Stored> stored(SqlClient client, UUID tenantId) {
+        return client.preparedQuery("select name, branding::text as branding from tenant_branding where tenant_id = $1")
                 .execute(Tuple.of(tenantId))
                 .map(rows -> {
                     Row row = rows.size() == 0 ? null : rows.iterator().next();
@@ -135,7 +170,27 @@ public class Postman {
                             LOG.warnf("tenant %s has unreadable branding: %s", tenantId, e.getMessage());
                         }
                     }
-                    String tenantName = row == null ? null : row.getString("name");
+                    return new Stored(row == null ? null : row.getString("name"), b);
+                });
+    }
+
+    /** The tenant's look on our hosted pages. */
+    @SuppressWarnings("unchecked")
+    public Uni<Brand> pageBrand(UUID tenantId) {
+        return tenantId == null ? Uni.createFrom().item(Brand.defaults())
+                : stored(pool, tenantId).map(s -> Brand.of(s.name() != null ? s.name() : defaultFromName, json.convertValue(s.branding(), Map.class)));
+    }
+
+    /** The tenant's mail look, with our defaults for what it did not set. */
+    public Uni<Map<String, Object>> branding(UUID tenantId) {
+        return branding(pool, tenantId);
+    }
+
+    private Uni<Map<String, Object>> branding(SqlClient client, UUID tenantId) {
+        return stored(client, tenantId)
+                .map(stored -> {
+                    JsonNode b = stored.branding();
+                    String tenantName = stored.name();
                     String name = text(b, "display_name", tenantName != null ? tenantName : defaultFromName);
                     Map<String, Object> brand = new HashMap<>();
                     brand.put("name", name);
@@ -152,19 +207,20 @@ public class Postman {
                 });
     }
 
-    private Uni<Outcome> deliver(Letter letter, Recipient recipient, Map<String, Object> brand) {
+    private Uni<Outcome> deliver(SqlClient client, UUID logId, Letter letter, Recipient recipient, Map<String, Object> brand) {
         MailKind kind = letter.kind();
         String subject = kind.subject((String) brand.get("name"));
         Map<String, Object> data = new HashMap<>(letter.data());
         data.put("name", recipient.name() == null || recipient.name().isBlank() ? "there" : recipient.name());
         data.put("brand", brand);
         data.put("subject", subject);
-        data.putIfAbsent("actionUrl", publicBaseUrl);
+        data.putIfAbsent("actionUrl", links.landing(letter.tenantId(), MailLinks.Section.TOP_UP));
         String unsubscribe = null;
         if (!kind.category().transactional() && letter.userId() != null) {
-            unsubscribe = publicBaseUrl + "/v1/unsubscribe/all?token=" + tokens.issue(letter.userId());
+            // the page's own address: a browser gets a page, a mail client's RFC 8058 POST unsubscribes at once
+            unsubscribe = links.unsubscribe(letter.userId());
             data.put("unsubscribeUrl", unsubscribe);
-            data.put("preferencesUrl", publicBaseUrl + "/v1/unsubscribe?token=" + tokens.issue(letter.userId()));
+            data.put("preferencesUrl", links.preferences(letter.userId()));
         } else {
             data.put("unsubscribeUrl", null);
             data.put("preferencesUrl", null);
@@ -183,7 +239,8 @@ public class Postman {
             mail.addHeader("List-Unsubscribe", "<" + unsubscribe + ">");
             mail.addHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         }
-        return mailer.send(mail).chain(() -> log(letter, recipient.email(), subject, "sent", null));
+        return faults.at(FAULT_BEFORE_SEND).chain(() -> mailer.send(mail))
+                .chain(() -> log(client, logId, letter, recipient.email(), subject, "sent", null));
     }
 
     private String layout(String format, MailKind kind, Map<String, Object> data) {
@@ -193,11 +250,13 @@ public class Postman {
         return templates.getTemplate("mail/layout." + format).data(outer).render();
     }
 
-    private Uni<Outcome> log(Letter letter, String to, String subject, String status, String detail) {
-        return pool.preparedQuery(LOG_ROW).execute(Tuple.from(new Object[] {UUID.randomUUID(), letter.userId(), letter.tenantId(), to,
-                        letter.kind().template(), subject != null ? subject : letter.kind().subject(defaultFromName), status, letter.sourceEvent(),
-                        letter.kind().category().key(), detail}))
-                .replaceWith(new Outcome(status, to, detail));
+    private Uni<Outcome> log(SqlClient client, UUID logId, Letter letter, String to, String subject, String status, String detail) {
+        String shown = subject != null ? subject : letter.kind().subject(defaultFromName);
+        Uni<?> written = logId != null
+                ? client.preparedQuery(OUTCOME).execute(Tuple.of(logId, to, shown, status, detail))
+                : client.preparedQuery(LOG_ROW).execute(Tuple.from(new Object[] {UUID.randomUUID(), letter.userId(), letter.tenantId(), to,
+                        letter.kind().template(), shown, status, letter.sourceEvent(), letter.kind().category().key(), detail}));
+        return written.replaceWith(new Outcome(status, to, detail));
     }
 
     private static String text(JsonNode node, String field, String fallback) {

@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-/** A user's mail preferences: one switch per optional category and one for all of them. */
+/**
+ * A user's mail preferences: one switch per optional category and one for all of them. A user who
+ * never chose has no row and gets each category's default.
+ */
 @ApplicationScoped
 public class Preferences {
 
@@ -29,6 +32,12 @@ public class Preferences {
 
     public Preferences(Pool pool) {
         this.pool = pool;
+    }
+
+    /** The tenant of a user we have an address for; null for a user we have not heard of. */
+    public Uni<UUID> tenantOf(UUID user) {
+        return pool.preparedQuery("select tenant_id from mail_recipients where user_id = $1").execute(Tuple.of(user))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID("tenant_id"));
     }
 
     public Uni<View> get(UUID user) {
@@ -51,7 +60,7 @@ public class Preferences {
             values.add(parsed.get(c));
             int n = values.size();
             insert.append(", ").append(c.key());
-            params.append(", coalesce($").append(n).append("::boolean, true)");
+            params.append(", coalesce($").append(n).append("::boolean, ").append(c.onByDefault()).append(")");
             update.append(", ").append(c.key()).append(" = coalesce($").append(n).append("::boolean, email_preferences.").append(c.key()).append(")");
         }
         String sql = insert + ")" + params + ")" + update + ", updated_at = now() returning unsubscribed_all, " + COLUMNS;
@@ -81,7 +90,7 @@ public class Preferences {
     private static View view(Row row) {
         Map<String, Boolean> subscriptions = new LinkedHashMap<>();
         for (MailCategory c : OPTIONAL) {
-            subscriptions.put(c.key(), row == null || row.getBoolean(c.key()));
+            subscriptions.put(c.key(), row == null ? c.onByDefault() : row.getBoolean(c.key()));
         }
         List<String> transactional = new ArrayList<>();
         for (MailCategory c : MailCategory.values()) {

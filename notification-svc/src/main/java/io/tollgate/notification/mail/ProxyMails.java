@@ -12,8 +12,8 @@ import java.util.Set;
 @Singleton
 public class ProxyMails extends EventMails {
 
-    public ProxyMails(Postman postman, ObjectMapper json) {
-        super(postman, json);
+    public ProxyMails(Postman postman, ObjectMapper json, MailLinks links) {
+        super(postman, json, links);
     }
 
     @Override

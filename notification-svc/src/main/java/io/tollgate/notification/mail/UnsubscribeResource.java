@@ -2,8 +2,6 @@ package io.tollgate.notification.mail;
 
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.problem.ProblemException;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -30,12 +28,10 @@ public class UnsubscribeResource {
 
     private final UnsubscribeTokens tokens;
     private final Preferences preferences;
-    private final Pool pool;
 
-    public UnsubscribeResource(UnsubscribeTokens tokens, Preferences preferences, Pool pool) {
+    public UnsubscribeResource(UnsubscribeTokens tokens, Preferences preferences) {
         this.tokens = tokens;
         this.preferences = preferences;
-        this.pool = pool;
     }
 
     @GET
@@ -76,12 +72,11 @@ public class UnsubscribeResource {
 
     private Uni<Owner> owner(String token) {
         UUID user = tokens.verify(token).orElseThrow(() -> ProblemException.notFound("unsubscribe token"));
-        return pool.preparedQuery("select tenant_id from mail_recipients where user_id = $1").execute(Tuple.of(user))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw ProblemException.notFound("unsubscribe token");
-                    }
-                    return new Owner(user, rows.iterator().next().getUUID("tenant_id"));
-                });
+        return preferences.tenantOf(user).map(tenant -> {
+            if (tenant == null) {
+                throw ProblemException.notFound("unsubscribe token");
+            }
+            return new Owner(user, tenant);
+        });
     }
 }

@@ -47,7 +47,7 @@ public class DeliveryLog {
                 set consecutive_failures = case when $11 then 0 else e.consecutive_failures + 1 end,
                     failing_since = case when $11 then null else coalesce(e.failing_since, $10) end,
                     last_attempt_at = $10, last_status_code = $5
-                from d where e.id = d.endpoint_id
+                from d where e.id = d.endpoint_id and e.kind = 'endpoint'
                   and (not $11 or e.consecutive_failures > 0 or e.last_status_code is distinct from $5
                        or e.last_attempt_at is null or e.last_attempt_at < $10 - interval '1 second')
                 returning e.id, e.active, e.failing_since)

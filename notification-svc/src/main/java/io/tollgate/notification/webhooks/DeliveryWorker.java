@@ -55,7 +55,7 @@ public class DeliveryWorker {
             update webhook_deliveries d set locked_until = $3, lease_id = gen_random_uuid(), updated_at = $1
             from due, webhook_endpoints e, webhook_messages m
             where d.id = due.id and e.id = d.endpoint_id and m.id = d.message_id
-            returning d.id, d.lease_id, d.attempts, d.message_id, d.endpoint_id, e.url, e.secret,
+            returning d.id, d.lease_id, d.attempts, d.message_id, d.endpoint_id, coalesce(d.url, e.url) as url, e.secret,
                       case when e.previous_secret_until > $1 then e.previous_secret end as previous_secret, m.payload""";
 
     private final Pool pool;

@@ -1,16 +1,20 @@
 package io.tollgate.notification.webhooks;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.contracts.billing.BalanceLow;
 import io.tollgate.contracts.billing.CreditsClawedBack;
 import io.tollgate.contracts.billing.CreditsGranted;
 import io.tollgate.contracts.billing.InvoiceIssued;
 import io.tollgate.contracts.billing.PaymentFailed;
 import io.tollgate.contracts.billing.PaymentSucceeded;
+import io.tollgate.contracts.billing.TrafficThresholdCrossed;
 import io.tollgate.contracts.proxy.PortCreated;
 import io.tollgate.contracts.proxy.PortDeleted;
 import io.tollgate.contracts.proxy.PortExpired;
 import io.tollgate.contracts.proxy.PortExpiring;
+import io.tollgate.contracts.proxy.PortRenewalFailed;
+import io.tollgate.contracts.proxy.PortRenewed;
 import io.tollgate.contracts.proxy.PortRotated;
 import io.tollgate.contracts.proxy.PortSuspended;
 import io.tollgate.contracts.proxy.PortUnsuspended;
@@ -18,14 +22,17 @@ import io.tollgate.contracts.render.JobCancelled;
 import io.tollgate.contracts.render.JobCompleted;
 import io.tollgate.contracts.render.JobFailed;
 
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The public webhook event types and the internal events they come from. A partner subscribes to
  * the public names; the body is {@code {"type", "timestamp", "data"}} with the event's own data.
+ * One internal event may stand for several public ones, told apart by its data: billing's
+ * {@code traffic.threshold_crossed} is {@code traffic.threshold_50}, {@code _80} or {@code _100}
+ * by its {@code percent}.
  */
 public final class EventCatalogue {
 
@@ -36,10 +43,10 @@ public final class EventCatalogue {
                                 @JsonProperty("description") String description) {
     }
 
-    private record Entry(String publicType, String category, String description) {
+    private record Entry(String internalType, String publicType, String category, String description, Predicate<JsonNode> matches) {
     }
 
-    private static final Map<String, Entry> BY_INTERNAL = new LinkedHashMap<>();
+    private static final List<Entry> ENTRIES = new ArrayList<>();
 
     static {
         add(PaymentSucceeded.TYPE, "payment.succeeded", "billing", "A top-up was paid and credited (with any bonus).");
@@ -58,25 +65,38 @@ public final class EventCatalogue {
         add(PortExpired.TYPE, "port.expired", "proxy", "A proxy port reached its end and stopped; its slot is free again.");
         add(PortSuspended.TYPE, "port.suspended", "proxy", "A proxy port stopped carrying traffic: its kind's traffic ran out.");
         add(PortUnsuspended.TYPE, "port.unsuspended", "proxy", "A suspended proxy port carries traffic again.");
+        for (int percent : List.of(50, 80, 100)) {
+            ENTRIES.add(new Entry(TrafficThresholdCrossed.TYPE, "traffic.threshold_" + percent, "proxy",
+                    "The user has used " + percent + " % of their shared or private proxy traffic (once per crossing; a purchase re-arms it).",
+                    data -> data.path("percent").asInt() == percent));
+        }
+        add(PortRenewed.TYPE, "port.renewed", "proxy", "Auto-renewal charged the balance and moved a proxy port's end.");
+        add(PortRenewalFailed.TYPE, "port.renewal_failed", "proxy", "An auto-renewal of a proxy port was refused (e.g. the balance was too low).");
     }
 
     private EventCatalogue() {
     }
 
     private static void add(String internal, String publicType, String category, String description) {
-        BY_INTERNAL.put(internal, new Entry(publicType, category, description));
+        ENTRIES.add(new Entry(internal, publicType, category, description, data -> true));
     }
 
-    /** The public name of an internal event type, when partners can subscribe to it. */
-    public static Optional<String> publicType(String internalType) {
-        return Optional.ofNullable(BY_INTERNAL.get(internalType)).map(Entry::publicType);
+    /** Whether partners can subscribe to some public form of an internal event type. */
+    public static boolean published(String internalType) {
+        return ENTRIES.stream().anyMatch(e -> e.internalType().equals(internalType));
+    }
+
+    /** The public name of an internal event with this data, when partners can subscribe to it. */
+    public static Optional<String> publicType(String internalType, JsonNode data) {
+        return ENTRIES.stream().filter(e -> e.internalType().equals(internalType) && e.matches().test(data)).map(Entry::publicType)
+                .findFirst();
     }
 
     public static boolean subscribable(String publicType) {
-        return BY_INTERNAL.values().stream().anyMatch(e -> e.publicType().equals(publicType));
+        return ENTRIES.stream().anyMatch(e -> e.publicType().equals(publicType));
     }
 
     public static List<EventTypeView> all() {
-        return BY_INTERNAL.values().stream().map(e -> new EventTypeView(e.publicType(), e.category(), e.description())).toList();
+        return ENTRIES.stream().map(e -> new EventTypeView(e.publicType(), e.category(), e.description())).toList();
     }
 }

@@ -61,18 +61,20 @@ public class WebhookFanout implements EventHandler {
 
     @Override
     public boolean accepts(String type) {
-        return EventCatalogue.publicType(type).isPresent()
-                && Routing.routes(type, Routing.Channel.WEBHOOK);
+        return EventCatalogue.published(type) && Routing.routes(type, Routing.Channel.WEBHOOK);
     }
 
     @Override
     public Uni<Void> apply(ConsumedEvent event, SqlConnection tx) {
-        String type = EventCatalogue.publicType(event.type()).orElseThrow();
         JsonNode data;
         try {
             data = json.readTree(event.data());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        String type = EventCatalogue.publicType(event.type(), data).orElse(null);
+        if (type == null) {
+            return Uni.createFrom().voidItem(); // a form no partner can subscribe to
         }
         UUID tenant = UUID.fromString(data.path("tenant_id").asText());
         UUID user = data.hasNonNull("user_id") ? UUID.fromString(data.path("user_id").asText()) : null;

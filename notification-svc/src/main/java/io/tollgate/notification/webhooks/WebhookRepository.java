@@ -45,7 +45,8 @@ public class WebhookRepository {
     /** Serialises the creates of one owner, so the endpoint limit holds under racing creates. */
     public Uni<Long> lockAndCount(SqlClient tx, UUID tenantId, UUID userId) {
         return tx.preparedQuery("select pg_advisory_xact_lock(hashtext($1))").execute(Tuple.of("webhooks:" + tenantId + ":" + userId))
-                .chain(() -> tx.preparedQuery("select count(*) from webhook_endpoints where tenant_id = $1 and user_id is not distinct from $2")
+                .chain(() -> tx.preparedQuery("select count(*) from webhook_endpoints where tenant_id = $1 and user_id is not distinct from $2"
+                                + " and kind = 'endpoint'")
                         .execute(Tuple.of(tenantId, userId)))
                 .map(rows -> rows.iterator().next().getLong(0));
     }
@@ -59,13 +60,15 @@ public class WebhookRepository {
     }
 
     public Uni<Long> count(EndpointOwner owner) {
-        return pool.preparedQuery("select count(*) from webhook_endpoints where tenant_id = $1 and (user_id = $2 or (user_id is null and $3))")
+        return pool.preparedQuery("select count(*) from webhook_endpoints where tenant_id = $1 and (user_id = $2 or (user_id is null and $3))"
+                        + " and kind = 'endpoint'")
                 .execute(Tuple.of(owner.tenantId(), owner.userId(), owner.tenantAdmin())).map(rows -> rows.iterator().next().getLong(0));
     }
 
     public Uni<List<WebhookEndpoint>> page(EndpointOwner owner, PageRequest page) {
         return pool.preparedQuery("select " + WebhookEndpoint.COLUMNS + " from webhook_endpoints"
-                        + " where tenant_id = $1 and (user_id = $2 or (user_id is null and $3)) order by created_at desc, id limit $4 offset $5")
+                        + " where tenant_id = $1 and (user_id = $2 or (user_id is null and $3)) and kind = 'endpoint'"
+                        + " order by created_at desc, id limit $4 offset $5")
                 .execute(Tuple.of(owner.tenantId(), owner.userId(), owner.tenantAdmin(), page.size(), page.offset()))
                 .map(rows -> map(rows, WebhookEndpoint::from));
     }
@@ -89,6 +92,36 @@ public class WebhookRepository {
                 .execute(Tuple.from(new Object[] {id, owner.tenantId(), owner.userId(), owner.tenantAdmin(), url, events, description,
                         active, now}))
                 .map(rows -> first(rows, WebhookEndpoint::from));
+    }
+
+    /**
+     * The user's signer of requests' own webhooks, created with {@code sealedSecret} (sealed for
+     * {@code candidate}) when there is none yet; its id and whether this call created it.
+     */
+    public Uni<UUID> requestSigner(SqlClient tx, UUID candidate, UUID tenantId, UUID userId, String sealedSecret, OffsetDateTime now) {
+        return tx.preparedQuery("""
+                        insert into webhook_endpoints (id, tenant_id, user_id, url, description, events, secret, kind, created_at, updated_at)
+                        values ($1, $2, $3, '', 'Signs the webhooks of requests that name their own webhook_url', '{}', $4, 'request', $5, $5)
+                        on conflict (tenant_id, user_id) where kind = 'request' do nothing""")
+                .execute(Tuple.from(new Object[] {candidate, tenantId, userId, sealedSecret, now}))
+                .chain(() -> tx.preparedQuery("select id from webhook_endpoints where tenant_id = $1 and user_id = $2 and kind = 'request'")
+                        .execute(Tuple.of(tenantId, userId)))
+                .map(rows -> rows.iterator().next().getUUID(0));
+    }
+
+    /** A request's own webhook: its message and one delivery to its URL, signed by the user's signer; nothing for a replayed event. */
+    public Uni<Void> insertRequestDelivery(SqlClient tx, UUID signer, UUID tenantId, UUID userId, String type, String payload,
+                                           String sourceEvent, String url, OffsetDateTime now) {
+        return tx.preparedQuery("""
+                        with message as (
+                            insert into webhook_messages (id, tenant_id, user_id, event_type, payload, source_event, created_at)
+                            values (gen_random_uuid(), $1, $2, $3, $4, $5, $6)
+                            on conflict (source_event) do nothing
+                            returning id, event_type)
+                        insert into webhook_deliveries (id, endpoint_id, message_id, event_type, url, next_attempt_at, created_at, updated_at)
+                        select gen_random_uuid(), $7, m.id, m.event_type, $8, $6, $6, $6 from message m""")
+                .execute(Tuple.from(new Object[] {tenantId, userId, type, payload, sourceEvent, now, signer, url}))
+                .replaceWithVoid();
     }
 
     /** Queued deliveries of a switched-off endpoint fail now instead of waiting for ever (a claimed one finishes). */

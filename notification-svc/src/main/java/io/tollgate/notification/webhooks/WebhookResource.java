@@ -76,6 +76,10 @@ public class WebhookResource {
     public record RotatedSecret(String secret, Instant previousSecretExpiresAt) {
     }
 
+    /** The secret that signs requests' own webhooks (a render's {@code webhook_url}); {@code id} is its endpoint for deliveries. */
+    public record DefaultSecret(UUID id, String key) {
+    }
+
     public record DeliveryView(UUID id, String webhookId, String eventType, String status, int attempts, Instant nextAttemptAt,
                                Integer lastStatusCode, String lastError, Instant createdAt, Instant updatedAt) {
         static DeliveryView of(Delivery d) {
@@ -194,6 +198,14 @@ public class WebhookResource {
     public Uni<Response> redeliver(@PathParam("id") UUID id, @PathParam("deliveryId") UUID deliveryId) {
         return webhooks.redeliver(caller("webhooks:write"), id, deliveryId)
                 .map(created -> Response.accepted(DeliveryView.of(created)).build());
+    }
+
+    @GET
+    @Path("/default/secret")
+    @Operation(summary = "The whsec_ secret that signs the webhooks of requests naming their own webhook_url (created on first use);"
+            + " rotate it and read its deliveries through its id like any endpoint")
+    public Uni<DefaultSecret> defaultSecret() {
+        return webhooks.requestSigner(caller("webhooks:write")).map(s -> new DefaultSecret(s.id(), s.secret()));
     }
 
     @POST

@@ -190,6 +190,17 @@ public class WebhookService {
                 .invoke(worker::nudge);
     }
 
+    /** The user's signer of requests' own webhooks and its secret (created on first use). */
+    public record RequestSigner(UUID id, String secret) {
+    }
+
+    public Uni<RequestSigner> requestSigner(EndpointOwner owner) {
+        UUID candidate = UUID.randomUUID();
+        return endpoints.pool().withTransaction(tx -> endpoints.requestSigner(tx, candidate, owner.tenantId(), owner.userId(),
+                        secrets.seal(Signatures.newSecret(), candidate), now()))
+                .chain(id -> endpoints.secrets(id, now()).map(sealed -> new RequestSigner(id, secrets.open(sealed.current(), id))));
+    }
+
     /** A new secret; the previous one keeps signing beside it (two signatures) until the grace ends. */
     public Uni<Rotated> rotate(EndpointOwner owner, UUID id, Long expirePreviousInSeconds) {
         long grace = expirePreviousInSeconds == null ? DEFAULT_GRACE_SECONDS : expirePreviousInSeconds;

@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /** A partner's webhook receiver on loopback: records every request and answers as told per path. */
-final class Receiver implements AutoCloseable {
+public final class Receiver implements AutoCloseable {
 
-    record Received(String path, Map<String, List<String>> headers, String body) {
+    public record Received(String path, Map<String, List<String>> headers, String body) {
         String header(String name) {
             List<String> values = headers.get(name);
             return values == null ? null : values.getFirst();
@@ -32,11 +32,11 @@ final class Receiver implements AutoCloseable {
     }
 
     private final HttpServer server;
-    final List<Received> received = new CopyOnWriteArrayList<>();
+    public final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, IntFunction<Answer>> answers = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
-    Receiver() throws IOException {
+    public Receiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", exchange -> {
@@ -66,7 +66,7 @@ final class Receiver implements AutoCloseable {
         answers.put(path, answer);
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + port() + path;
     }
 
@@ -74,7 +74,7 @@ final class Receiver implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    List<Received> at(String path) {
+    public List<Received> at(String path) {
         return received.stream().filter(r -> r.path().equals(path)).toList();
     }
 
