@@ -12,4 +12,14 @@ class ProxyServiceTest extends ServiceContractTest {
     protected String service() {
         return "proxy-svc";
     }
+
+    @Override
+    protected String adminPrefix() {
+        return "/v1/admin/proxy";
+    }
+
+    @Override
+    protected java.util.List<String> consumers() {
+        return java.util.List.of("proxy.entitlements", "proxy.allowances");
+    }
 }

@@ -69,12 +69,13 @@ public class DeviceRepository {
                    city_id = excluded.city_id, carrier_id = excluded.carrier_id, is_private = excluded.is_private,
                    max_ports = excluded.max_ports, online = true, public_ip = excluded.public_ip, tunnel_port = excluded.tunnel_port,
                    agent_url = excluded.agent_url, online_since = case when devices.online then devices.online_since else now() end,
-                   last_heartbeat_at = now(), last_checked_at = now(), updated_at = now()
+                   offline_since = null, last_heartbeat_at = now(), last_checked_at = now(), updated_at = now()
             returning id""";
     private static final String HEARTBEAT = """
             update devices set online = $2, public_ip = coalesce($3, public_ip), tunnel_port = coalesce($4, tunnel_port),
                    agent_url = coalesce($5, agent_url),
                    online_since = case when not $2 then null when online then online_since else now() end,
+                   offline_since = case when $2 then null when online then now() else coalesce(offline_since, now()) end,
                    last_heartbeat_at = now(), last_checked_at = now(), updated_at = now()
             where imei = $1
             returning id""";
@@ -206,7 +207,7 @@ public class DeviceRepository {
 
     /** Marks devices whose agent has not been heard from for {@code staleAfter} offline; how many. */
     public Uni<Integer> markSilentOffline(Duration staleAfter) {
-        return pool.preparedQuery("update devices set online = false, online_since = null, updated_at = now()"
+        return pool.preparedQuery("update devices set online = false, online_since = null, offline_since = now(), updated_at = now()"
                         + " where online and last_heartbeat_at < now() - make_interval(secs => $1)")
                 .execute(Tuple.of((double) staleAfter.toMillis() / 1000)).map(RowSet::rowCount);
     }

@@ -89,7 +89,12 @@ public class InventoryRepository {
 
     /** Whether a city (and a carrier) are of the country; a null id is no constraint. */
     public Uni<Boolean> locationOf(String country, UUID cityId, UUID carrierId) {
-        return pool.preparedQuery("select ($2::uuid is null or exists (select 1 from cities where id = $2 and country_code = $1))"
+        return locationOf(pool, country, cityId, carrierId);
+    }
+
+    /** As {@link #locationOf(String, UUID, UUID)}, through {@code client} (a transaction already held). */
+    public Uni<Boolean> locationOf(io.vertx.mutiny.sqlclient.SqlClient client, String country, UUID cityId, UUID carrierId) {
+        return client.preparedQuery("select ($2::uuid is null or exists (select 1 from cities where id = $2 and country_code = $1))"
                         + " and ($3::uuid is null or exists (select 1 from carriers where id = $3 and country_code = $1))")
                 .execute(Tuple.of(country, cityId, carrierId)).map(rows -> rows.iterator().next().getBoolean(0));
     }

@@ -232,9 +232,13 @@ public class PortRepository {
                 .execute(Tuple.of(id, status)).replaceWithVoid();
     }
 
-    /** Live ports past their expiry, locked for this transaction (others' skipped). */
+    /**
+     * Live ports past their expiry, locked for this transaction (others' skipped); a port whose
+     * auto-renewal is being charged right now waits for that answer.
+     */
     public Uni<List<Port>> lockExpired(SqlClient tx, int limit) {
         return tx.preparedQuery("select " + Port.COLUMNS + Port.FROM + " where p.status in " + LIVE + " and p.expires_at <= now()"
+                        + " and (p.renewal_claimed_until is null or p.renewal_claimed_until < now())"
                         + " order by p.expires_at limit $1 for update of p skip locked")
                 .execute(Tuple.of(limit)).map(PortRepository::all);
     }
@@ -293,6 +297,29 @@ public class PortRepository {
     }
 
     /** Active ports whose auto-rotation is due, each moved to its next turn (so one instance takes it); their ids. */
+    /**
+     * Live ports whose device has been down for longer than {@code after} (oldest loss first); each is
+     * taken again under its row lock by the move, so two instances reading the same list move it once.
+     */
+    public Uni<List<UUID>> onLostDevices(Duration after, int limit) {
+        return pool.preparedQuery("""
+                        select p.id from ports p join devices d on d.id = p.device_id
+                        where p.status in """ + LIVE + """
+                           and not d.online and d.offline_since < now() - make_interval(secs => $1)
+                        order by d.offline_since, p.id limit $2""")
+                .execute(Tuple.of((double) after.toMillis() / 1000, limit)).map(rows -> {
+                    List<UUID> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getUUID("id")));
+                    return out;
+                });
+    }
+
+    /** Whether the device has been down for longer than {@code after}, read in {@code tx} after the port's row is locked. */
+    public Uni<Boolean> deviceLost(SqlClient tx, UUID deviceId, Duration after) {
+        return tx.preparedQuery("select 1 from devices where id = $1 and not online and offline_since < now() - make_interval(secs => $2)")
+                .execute(Tuple.of(deviceId, (double) after.toMillis() / 1000)).map(rows -> rows.size() == 1);
+    }
+
     public Uni<List<UUID>> claimDueRotations(int limit) {
         return pool.preparedQuery("""
                         update ports p set next_auto_rotation_at = now() + make_interval(secs => p.rotate_interval_seconds)

@@ -126,7 +126,7 @@ public class PortResource {
         caller.requireVerifiedEmail();
         Owner owner = caller.owner();
         return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/ports", body,
-                () -> ports.create(owner, newPort(body))
+                tx -> ports.create(tx, owner, newPort(body))
                         .map(p -> Response.status(201).header("Location", "/v1/ports/" + p.id()).entity(PortView.of(p, ports.password(p)))
                                 .build()));
     }
@@ -142,8 +142,8 @@ public class PortResource {
         caller.requireVerifiedEmail();
         Owner owner = caller.owner();
         List<PortService.NewPort> items = body.ports().stream().map(PortResource::newPort).toList();
-        return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/ports/bulk", body,
-                () -> ports.createMany(owner, items).map(bulk -> Response.status(201).entity(new BulkResult(bulk.total(),
+        return idempotency.executeStaged("user:" + caller.userId(), key, "POST", "/v1/ports/bulk", body,
+                effects -> ports.createMany(effects, owner, items).map(bulk -> Response.status(201).entity(new BulkResult(bulk.total(),
                         bulk.created().size(), bulk.errors().size(),
                         bulk.created().stream().map(p -> new BulkPort(p.id(), p.name(), p.httpPort(), p.socksPort(), p.proxyLogin(),
                                 ports.password(p), p.status())).toList(),
@@ -222,7 +222,7 @@ public class PortResource {
         Owner owner = caller.owner();
         UUID port = id(id);
         return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/ports/" + port + "/extend-time", body,
-                () -> ports.extend(owner, port, body.hours())
+                tx -> ports.extend(tx, owner, port, body.hours())
                         .map(e -> Response.ok(new Extended(e.expiresAt(), e.maxHoursAllowed())).build()));
     }
 

@@ -8,12 +8,14 @@ import io.tollgate.kit.ids.Ids;
 import io.tollgate.kit.outbox.Outbox;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
+import io.tollgate.kit.idempotency.Idempotency;
 import io.tollgate.kit.problem.ProblemException;
 import io.tollgate.kit.security.Owner;
 import io.tollgate.proxy.devices.DeviceCommands;
 import io.tollgate.proxy.devices.DeviceRepository;
 import io.tollgate.proxy.inventory.InventoryRepository;
 import io.tollgate.proxy.limits.Cooldowns;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -73,11 +75,14 @@ public class PortService {
         this.maxLifetime = maxLifetime;
     }
 
-    public Uni<Port> create(Owner owner, NewPort request) {
-        return located(request).chain(() -> claimCreation(owner))
-                .chain(claim -> ports.pool().withTransaction(tx -> place(tx, owner, request))
-                        .onFailure().call(() -> release(claim)))
-                .chain(id -> get(owner, id));
+    /** Creates a port in {@code tx}, the caller's transaction (where the Idempotency-Key's answer commits too). */
+    public Uni<Port> create(SqlClient tx, Owner owner, NewPort request) {
+        // every read goes through tx: a request holding a transaction never waits for a second connection
+        return located(tx, request).chain(() -> claimCreation(owner))
+                .chain(claim -> place(tx, owner, request)
+                        .chain(id -> ports.owned(tx, owner, id, false))
+                        .map(found -> found.orElseThrow(() -> ProblemException.notFound("port")))
+                        .onFailure().call(() -> release(claim)));
     }
 
     /** What a bulk creation did: each port made, and why each other item was not. */
@@ -89,13 +94,13 @@ public class PortService {
 
     /**
      * Up to 50 ports in one call (one turn of the creation limit): each item is placed in its own
-     * transaction, so those that fit are made and the others answered with their reason. A call
-     * that makes none takes no turn.
+     * transaction (committed through {@code effects}, the Idempotency-Key's staged run), so those that
+     * fit are made and the others answered with their reason. A call that makes none takes no turn.
      */
-    public Uni<Bulk> createMany(Owner owner, List<NewPort> requests) {
+    public Uni<Bulk> createMany(Idempotency.Effects effects, Owner owner, List<NewPort> requests) {
         return claimCreation(owner).chain(claim -> Multi.createFrom().range(0, requests.size())
-                .onItem().transformToUniAndConcatenate(i -> located(requests.get(i))
-                        .chain(() -> ports.pool().withTransaction(tx -> place(tx, owner, requests.get(i))))
+                .onItem().transformToUniAndConcatenate(i -> located(ports.pool(), requests.get(i))
+                        .chain(() -> effects.commit(tx -> place(tx, owner, requests.get(i))))
                         .chain(id -> get(owner, id)).map(port -> (Object) port)
                         .onFailure(ProblemException.class).recoverWithItem(e -> new ItemError(i, ((ProblemException) e).code(),
                                 e.getMessage())))
@@ -108,8 +113,8 @@ public class PortService {
                 }));
     }
 
-    private Uni<Void> located(NewPort request) {
-        return inventory.locationOf(request.country(), request.cityId(), request.carrierId()).map(known -> {
+    private Uni<Void> located(SqlClient client, NewPort request) {
+        return inventory.locationOf(client, request.country(), request.cityId(), request.carrierId()).map(known -> {
             if (!known) {
                 throw ProblemException.validation(request.cityId() != null ? "city_id" : "carrier_id", "is not of country " + request.country());
             }
@@ -127,7 +132,7 @@ public class PortService {
         return claim == null ? Uni.createFrom().voidItem() : cooldowns.release(claim);
     }
 
-    private Uni<UUID> place(io.vertx.mutiny.sqlclient.SqlClient tx, Owner owner, NewPort request) {
+    private Uni<UUID> place(SqlClient tx, Owner owner, NewPort request) {
         UUID id = Ids.next();
         Instant now = clock.instant();
         return ports.lockSlots(tx, owner, request.isPrivate()).chain(slots -> {
@@ -223,9 +228,9 @@ public class PortService {
      * {@code EXTEND_LIMIT_EXCEEDED} otherwise, changing nothing). An end moved beyond the next day
      * is announced as expiring again a day before it comes.
      */
-    public Uni<Extension> extend(Owner owner, UUID id, int hours) {
+    public Uni<Extension> extend(SqlClient tx, Owner owner, UUID id, int hours) {
         Instant now = clock.instant();
-        return ports.pool().withTransaction(tx -> ports.owned(tx, owner, id, true).chain(found -> {
+        return ports.owned(tx, owner, id, true).chain(found -> {
             Port p = found.orElseThrow(() -> ProblemException.notFound("port"));
             if (!p.live() || !p.expiresAt().isAfter(now)) {
                 throw ProblemException.conflict("PORT_NOT_ACTIVE", "The port has " + (p.live() ? "reached its end" : p.status())
@@ -239,7 +244,7 @@ public class PortService {
             }
             Instant until = p.expiresAt().plus(Duration.ofHours(hours));
             return ports.extend(tx, id, until, PortExpiry.AHEAD).replaceWith(extension(until, now));
-        }));
+        });
     }
 
     private Extension extension(Instant expiresAt, Instant now) {

@@ -28,7 +28,7 @@ import java.util.function.Function;
 @ApplicationScoped
 public class Suspensions implements EventHandler {
 
-    static final String EXHAUSTED = "traffic_exhausted";
+    public static final String EXHAUSTED = "traffic_exhausted";
     static final String RESTORED = "traffic_restored";
 
     private final PortRepository ports;

@@ -43,6 +43,8 @@ public class RotationService {
     public static final String MANUAL = "manual";
     public static final String TOKEN = "token";
     public static final String AUTO = "auto";
+    /** The port moved by itself because its device had been down too long. */
+    public static final String FAILOVER = "failover";
     public static final String DEVICE_SWITCH = "device_switch";
     public static final String AIRPLANE_MODE = "airplane_mode";
 
@@ -270,6 +272,43 @@ public class RotationService {
                                     .replaceWith(new Moved(port.id(), from.id(), to.deviceId(), from.publicIp(), to.publicIp()));
                         });
             });
+        }));
+    }
+
+    /**
+     * Moves a port off a device that has been down for longer than {@code after}: to another free
+     * device of its kind in the same city if there is one, else anywhere in its country; numbers,
+     * credentials and expiry stay. Rechecked under the port's row lock, so a port moves once however
+     * many instances try; empty when it needs no move or no device is free (it waits for the next turn,
+     * its status saying the device is down).
+     */
+    public Uni<Optional<Moved>> failover(UUID portId, Duration after) {
+        long started = System.nanoTime();
+        Instant now = clock.instant();
+        return ports.pool().withTransaction(tx -> ports.find(tx, portId, true).chain(found -> {
+            Port port = found.filter(Port::live).orElse(null);
+            if (port == null) {
+                return Uni.createFrom().item(Optional.<Moved>empty());
+            }
+            return ports.deviceLost(tx, port.deviceId(), after).chain(lost -> !lost ? Uni.createFrom().item(Optional.<Moved>empty())
+                    : devices.device(tx, port.deviceId()).map(Optional::orElseThrow).chain(from -> ports.place(tx, port.countryCode(),
+                                    from.cityId(), null, port.isPrivate(), port.exclusive(), List.of(from.id()), port.serverId())
+                            .chain(inCity -> inCity.isPresent() || from.cityId() == null ? Uni.createFrom().item(inCity)
+                                    : ports.place(tx, port.countryCode(), null, null, port.isPrivate(), port.exclusive(), List.of(from.id()),
+                                            port.serverId()))
+                            .chain(placement -> {
+                                if (placement.isEmpty()) {
+                                    return Uni.createFrom().item(Optional.<Moved>empty());
+                                }
+                                PortRepository.Placement to = placement.get();
+                                return ports.releaseDevice(tx, from.id(), port.exclusive())
+                                        .chain(() -> ports.moved(tx, port.id(), to.deviceId(), now))
+                                        .chain(count -> devices.device(tx, to.deviceId()).map(Optional::orElseThrow).chain(device -> record(tx,
+                                                port, device, new Rotated(port.id(), port.name(), DEVICE_SWITCH, from.id(), device.id(),
+                                                        port.publicIp(), device.publicIp(), (System.nanoTime() - started) / 1_000_000, count),
+                                                FAILOVER, now)))
+                                        .map(r -> Optional.of(new Moved(port.id(), from.id(), to.deviceId(), r.oldIp(), r.newIp())));
+                            })));
         }));
     }
 

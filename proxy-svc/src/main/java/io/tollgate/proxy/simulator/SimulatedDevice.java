@@ -5,6 +5,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -15,7 +16,8 @@ import java.nio.charset.StandardCharsets;
  * One simulated phone or modem. While online it listens on its own loopback address with a tunnel
  * (HTTP {@code CONNECT host:port}) whose outgoing connections leave from that same address, so what
  * a target sees as the caller is the device's public address; {@code GET /ip} answers it too. An
- * airplane-mode reset closes the tunnel and opens it again on a new address.
+ * airplane-mode reset closes the tunnel and opens it again on a new address. IPv6 destinations are
+ * reached from {@code ::1}, the one IPv6 loopback address a host has.
  */
 public final class SimulatedDevice {
 
@@ -104,6 +106,8 @@ public final class SimulatedDevice {
             if (head == null) {
                 return;
             }
+            // the head has a deadline; a tunnel may then stay quiet as long as its ends like
+            client.setSoTimeout(0);
             String[] line = head.substring(0, head.indexOf("\r\n")).split(" ");
             if (line.length == 3 && line[0].equals("GET") && line[1].equals("/ip")) {
                 byte[] body = address().getBytes(StandardCharsets.US_ASCII);
@@ -120,8 +124,10 @@ public final class SimulatedDevice {
             String host = line[1].substring(0, line[1].lastIndexOf(':'));
             int port = Integer.parseInt(line[1].substring(line[1].lastIndexOf(':') + 1));
             try (Socket upstream = new Socket()) {
-                upstream.bind(new InetSocketAddress(address, 0));
-                upstream.connect(new InetSocketAddress(host, port), 5000);
+                InetAddress target = InetAddress.getByName(host);
+                // the simulator's devices share one IPv6 address, the host's ::1
+                upstream.bind(new InetSocketAddress(target instanceof Inet6Address ? InetAddress.getByName("::1") : address, 0));
+                upstream.connect(new InetSocketAddress(target, port), 5000);
                 out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 Thread back = Thread.ofVirtual().start(() -> pipe(upstream, client));
