@@ -115,4 +115,19 @@ class ActivityTest {
         given().auth().oauth2(session.token()).get("/v1/me/activity?api_key_id=nope").then().statusCode(400)
                 .body("errors[0].field", equalTo("api_key_id"));
     }
+
+    @Test
+    void status_polls_are_written_once_per_interval_and_refusals_always() throws Exception {
+        QueueTest.Caller caller = QueueTest.caller();
+        String id = QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"polled\", \"width\": 64, \"height\": 64}", null).then()
+                .statusCode(202).extract().path("request_id");
+        for (int i = 0; i < 8; i++) {
+            given().auth().oauth2(caller.token()).get("/v1/queue/" + QueueTest.MODEL + "/requests/" + id + "/status").then().statusCode(200);
+        }
+        assertEquals(1, activity(caller, "?operation=status").path("meta").path("total").asInt(), "eight polls within the interval, one row");
+        for (int i = 0; i < 3; i++) {
+            given().auth().oauth2(caller.token()).get("/v1/queue/other/model/requests/" + id + "/status").then().statusCode(404);
+        }
+        assertEquals(3, activity(caller, "?operation=status&status=error").path("meta").path("total").asInt());
+    }
 }

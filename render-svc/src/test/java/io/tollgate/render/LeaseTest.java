@@ -34,8 +34,8 @@ class LeaseTest {
     void a_job_whose_worker_vanished_is_run_again_and_finished_once() throws Exception {
         QueueTest.Caller caller = QueueTest.caller();
         // the caller's first job keeps the real workers at this owner's ceiling (one running job in tests)...
-        String first = QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"ahead\", \"width\": 1024, \"height\": 1024,"
-                + " \"num_inference_steps\": 12}", null).then().statusCode(202).extract().path("request_id");
+        // long enough to be seen running on a loaded machine
+        String first = QueueTest.submit(caller, QueueTest.MODEL, QueueTest.SLOW, null).then().statusCode(202).extract().path("request_id");
         QueueTest.awaitStatus(caller, QueueTest.MODEL, first, "IN_PROGRESS");
         // ...so the second waits, and a "worker" with no ceiling claims it and then never renews its lease
         String id = QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"orphan\", \"width\": 64, \"height\": 64}", null)
@@ -58,8 +58,8 @@ class LeaseTest {
     @Test
     void one_claim_fills_several_slots_and_keeps_each_owner_within_its_ceiling() throws Exception {
         QueueTest.Caller caller = QueueTest.caller();
-        String first = QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"ahead\", \"width\": 1024, \"height\": 1024,"
-                + " \"num_inference_steps\": 12}", null).then().statusCode(202).extract().path("request_id");
+        // long enough to be seen running on a loaded machine
+        String first = QueueTest.submit(caller, QueueTest.MODEL, QueueTest.SLOW, null).then().statusCode(202).extract().path("request_id");
         QueueTest.awaitStatus(caller, QueueTest.MODEL, first, "IN_PROGRESS");
         for (int i = 0; i < 3; i++) {
             QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"waiting " + i + "\", \"width\": 64, \"height\": 64}", null).then()

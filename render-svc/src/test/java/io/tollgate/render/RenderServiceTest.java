@@ -12,4 +12,14 @@ class RenderServiceTest extends ServiceContractTest {
     protected String service() {
         return "render-svc";
     }
+
+    @Override
+    protected String adminPrefix() {
+        return "/v1/admin/render";
+    }
+
+    @Override
+    protected java.util.List<String> consumers() {
+        return java.util.List.of();
+    }
 }

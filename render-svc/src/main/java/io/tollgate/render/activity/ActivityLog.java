@@ -1,5 +1,7 @@
 package io.tollgate.render.activity;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.problem.ProblemException;
@@ -21,7 +23,9 @@ import java.util.function.Supplier;
  * and for a refused one (402, 404, 409, 422, 429, 502) its error code. The row is written after
  * the answer is known and is not part of the call's transaction: a log that cannot be written is
  * logged and the call still answers. Rows older than {@code tollgate.render.activity.retention}
- * are forgotten.
+ * are forgotten. Status polls are the hottest read: a successful one is written at most once per
+ * {@code tollgate.render.activity.status-interval} (10 s) per request and key in each instance, so
+ * a client polling every 250 ms costs one row, not forty; refusals are always written.
  */
 @ApplicationScoped
 public class ActivityLog {
@@ -32,12 +36,15 @@ public class ActivityLog {
     private final ActivityRepository activity;
     private final Clock clock;
     private final Duration retention;
+    private final Cache<String, Boolean> recentStatus;
 
     public ActivityLog(ActivityRepository activity, Clock clock,
-                       @ConfigProperty(name = "tollgate.render.activity.retention", defaultValue = "P30D") Duration retention) {
+                       @ConfigProperty(name = "tollgate.render.activity.retention", defaultValue = "P30D") Duration retention,
+                       @ConfigProperty(name = "tollgate.render.activity.status-interval", defaultValue = "PT10S") Duration statusInterval) {
         this.activity = activity;
         this.clock = clock;
         this.retention = retention;
+        this.recentStatus = Caffeine.newBuilder().expireAfterWrite(statusInterval).maximumSize(200_000).build();
     }
 
     /**
@@ -66,6 +73,10 @@ public class ActivityLog {
 
     private Uni<Void> write(Principal caller, String modelId, String operation, UUID jobId, String status, String code, long started,
                             boolean replayed) {
+        if ("status".equals(operation) && "success".equals(status) && jobId != null
+                && recentStatus.asMap().putIfAbsent(jobId + "/" + caller.apiKeyId(), Boolean.TRUE) != null) {
+            return Uni.createFrom().voidItem();
+        }
         int millis = (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - started) / 1_000_000);
         String model = modelId.length() > 200 ? modelId.substring(0, 200) : modelId;
         return activity.insert(new ActivityRepository.Call(caller.owner().userId(), caller.owner().tenantId(), caller.apiKeyId(), jobId,

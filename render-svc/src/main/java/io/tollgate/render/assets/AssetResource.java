@@ -12,8 +12,6 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.time.Clock;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -68,7 +66,7 @@ public class AssetResource {
         });
     }
 
-    private Response read(Asset asset, String range, String etag) throws IOException {
+    private Response read(Asset asset, String range, String etag) {
         long size = asset.sizeBytes();
         long start = 0;
         long end = size - 1;
@@ -89,11 +87,7 @@ public class AssetResource {
             }
             partial = true;
         }
-        byte[] bytes = new byte[(int) (end - start + 1)];
-        try (RandomAccessFile file = new RandomAccessFile(store.path(asset.storageKey()).toFile(), "r")) {
-            file.seek(start);
-            file.readFully(bytes);
-        }
+        byte[] bytes = store.read(asset.storageKey(), start, end);
         Response.ResponseBuilder answer = Response.status(partial ? 206 : 200).entity(bytes)
                 .type(asset.contentType())
                 .header("Content-Length", bytes.length)

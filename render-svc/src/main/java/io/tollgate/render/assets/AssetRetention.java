@@ -3,6 +3,7 @@ package io.tollgate.render.assets;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.tollgate.kit.concurrent.Offload;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
@@ -32,7 +33,11 @@ public class AssetRetention {
     public Uni<Integer> purge(int limit) {
         return assets.expired(clock.instant(), limit)
                 .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
-                .onItem().transformToUniAndConcatenate(asset -> assets.delete(asset.id()).invoke(() -> store.delete(asset.storageKey())))
+                .onItem().transformToUniAndConcatenate(asset -> assets.delete(asset.id())
+                        .chain(() -> Offload.compute(() -> {
+                            store.delete(asset.storageKey());
+                            return asset;
+                        })))
                 .collect().asList().map(List::size);
     }
 }

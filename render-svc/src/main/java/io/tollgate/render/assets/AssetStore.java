@@ -1,67 +1,32 @@
 package io.tollgate.render.assets;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.UUID;
 
 /**
- * The bytes of assets, on local disk under {@code tollgate.render.assets.dir}: written to a
- * temporary file and moved into place, so a reader never sees half a file.
+ * Where the bytes of assets live: local disk by default ({@link DiskAssetStore}), or an
+ * S3-compatible bucket ({@link S3AssetStore}) with {@code tollgate.render.assets.store=s3}. The
+ * database keeps what an asset is; the store only keeps its bytes under a key. Calls block (disk
+ * or network I/O): callers run them off the event loop.
  */
-@ApplicationScoped
-public class AssetStore {
+public interface AssetStore {
 
-    private final Path root;
+    /** Stores {@code bytes} whole (a reader never sees part of them) and returns the key to read them by. */
+    String put(UUID id, byte[] bytes);
 
-    public AssetStore(@ConfigProperty(name = "tollgate.render.assets.dir", defaultValue = "${java.io.tmpdir}/tollgate-render-assets")
-                      String root) {
-        this.root = Path.of(root);
-        try {
-            Files.createDirectories(this.root);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + root, e);
-        }
-    }
+    /** Bytes {@code from} to {@code to}, both inclusive, of what {@code key} holds. */
+    byte[] read(String key, long from, long to);
 
-    /** Stores {@code bytes} and returns the key to read them by. */
-    public String put(UUID id, byte[] bytes) {
-        String key = id.toString().substring(0, 2) + "/" + id;
-        Path target = root.resolve(key);
-        try {
-            Files.createDirectories(target.getParent());
-            Path temp = Files.createTempFile(target.getParent(), id.toString(), ".part");
-            Files.write(temp, bytes);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return key;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot store asset " + id, e);
-        }
-    }
+    /** Everything {@code key} holds. */
+    byte[] readAll(String key);
 
-    public Path path(String key) {
-        Path resolved = root.resolve(key).normalize();
-        if (!resolved.startsWith(root)) {
-            throw new IllegalArgumentException("bad storage key");
-        }
-        return resolved;
-    }
+    /** Forgets {@code key}; a key that is already gone is not an error. */
+    void delete(String key);
 
-    public void delete(String key) {
-        try {
-            Files.deleteIfExists(path(key));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete asset " + key, e);
-        }
+    /** Where the bytes go, for the start-up log. */
+    String describe();
+
+    /** The key an asset's bytes are stored under: spread over 256 prefixes. */
+    static String keyOf(UUID id) {
+        return id.toString().substring(0, 2) + "/" + id;
     }
 }

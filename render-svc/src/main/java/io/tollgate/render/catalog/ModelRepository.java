@@ -2,13 +2,16 @@ package io.tollgate.render.catalog;
 
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.paging.PageRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The {@code models} table. Hidden models, and models of a missing or disabled provider, exist only for administrators. */
@@ -98,6 +101,25 @@ public class ModelRepository {
                         m.tags().toArray(String[]::new), m.provider(), m.renderer(), m.providerModel(), m.priceUnit(), m.unitPriceMicros(),
                         m.minPriceMicros(), m.discountPercent(), m.currency(), m.inputSchema(), m.visible(), m.community()}))
                 .map(rows -> rows.iterator().next().getBoolean("created"));
+    }
+
+    /** A provider's models by the provider's own model id. */
+    public Uni<Map<String, Model>> byProviderModel(String provider) {
+        return pool.preparedQuery("select " + Model.COLUMNS + " from models where provider = $1 and provider_model is not null")
+                .execute(Tuple.of(provider)).map(rows -> {
+                    Map<String, Model> out = new HashMap<>();
+                    rows.forEach(r -> {
+                        Model m = Model.from(r);
+                        out.put(m.providerModel(), m);
+                    });
+                    return out;
+                });
+    }
+
+    /** Replaces a model's input schema; false when it was already that schema. */
+    public Uni<Boolean> replaceSchema(String modelId, JsonObject schema) {
+        return pool.preparedQuery("update models set input_schema = $2, updated_at = now() where model_id = $1 and input_schema <> $2")
+                .execute(Tuple.of(modelId, schema)).map(rows -> rows.rowCount() == 1);
     }
 
     /** Deletes a model no job names; empty when it is unknown, false when jobs name it. */

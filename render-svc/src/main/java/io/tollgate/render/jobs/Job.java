@@ -6,6 +6,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 /** A render job's row; {@link #from} is the one mapping. Its id is the API's {@code request_id}. */
@@ -13,7 +14,8 @@ public record Job(UUID id, UUID userId, UUID tenantId, UUID apiKeyId, String mod
                   UUID holdId, String currency, long estimatedCostMinor, Long costMinor, BigDecimal quantity, int attempts,
                   int maxAttempts, UUID leaseId, Instant lockedUntil, JsonObject progress, JsonObject output,
                   String error, String idempotencyKey, String requestFingerprint, Instant createdAt, Instant startedAt,
-                  Instant completedAt, Instant failedAt, Instant cancelledAt, Instant updatedAt) {
+                  Instant completedAt, Instant failedAt, Instant cancelledAt, Instant updatedAt, String webhookUrl,
+                  List<String> webhookEvents) {
 
     public static final String IN_QUEUE = "IN_QUEUE";
     public static final String IN_PROGRESS = "IN_PROGRESS";
@@ -24,7 +26,13 @@ public record Job(UUID id, UUID userId, UUID tenantId, UUID apiKeyId, String mod
     static final String COLUMNS = """
             id, user_id, tenant_id, api_key_id, model_id, input, status, priority, hold_id, currency, estimated_cost_minor,
             cost_minor, quantity, attempts, max_attempts, lease_id, locked_until, progress, output, error,
-            idempotency_key, request_fingerprint, created_at, started_at, completed_at, failed_at, cancelled_at, updated_at""";
+            idempotency_key, request_fingerprint, created_at, started_at, completed_at, failed_at, cancelled_at, updated_at,
+            webhook_url, webhook_events""";
+
+    /** Whether the request's own webhook asked for {@code event}. */
+    public boolean wantsWebhook(String event) {
+        return webhookUrl != null && webhookEvents.contains(event);
+    }
 
     public boolean terminal() {
         return COMPLETED.equals(status) || FAILED.equals(status) || CANCELLED.equals(status);
@@ -37,7 +45,9 @@ public record Job(UUID id, UUID userId, UUID tenantId, UUID apiKeyId, String mod
                 r.getInteger("attempts"), r.getInteger("max_attempts"), r.getUUID("lease_id"), at(r, "locked_until"),
                 (JsonObject) r.getValue("progress"), (JsonObject) r.getValue("output"),
                 r.getString("error"), r.getString("idempotency_key"), r.getString("request_fingerprint"), at(r, "created_at"),
-                at(r, "started_at"), at(r, "completed_at"), at(r, "failed_at"), at(r, "cancelled_at"), at(r, "updated_at"));
+                at(r, "started_at"), at(r, "completed_at"), at(r, "failed_at"), at(r, "cancelled_at"), at(r, "updated_at"),
+                r.getString("webhook_url"), r.getArrayOfStrings("webhook_events") == null ? List.of()
+                        : List.of(r.getArrayOfStrings("webhook_events")));
     }
 
     static Instant at(Row r, String column) {

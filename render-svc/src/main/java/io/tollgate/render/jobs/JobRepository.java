@@ -44,11 +44,13 @@ public class JobRepository {
     public Uni<Boolean> insert(SqlClient tx, Job j) {
         return tx.preparedQuery("insert into jobs (id, user_id, tenant_id, api_key_id, model_id, input, status, priority, hold_id,"
                         + " currency, estimated_cost_minor, quantity, max_attempts, idempotency_key, request_fingerprint, created_at,"
-                        + " updated_at) values ($1, $2, $3, $4, $5, $6, 'IN_QUEUE', $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)"
+                        + " updated_at, webhook_url, webhook_events)"
+                        + " values ($1, $2, $3, $4, $5, $6, 'IN_QUEUE', $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17)"
                         + " on conflict (id) do nothing")
                 .execute(Tuple.from(new Object[] {j.id(), j.userId(), j.tenantId(), j.apiKeyId(), j.modelId(), j.input(), j.priority(),
                         j.holdId(), j.currency(), j.estimatedCostMinor(), j.quantity(), j.maxAttempts(), j.idempotencyKey(),
-                        j.requestFingerprint(), utc(j.createdAt())}))
+                        j.requestFingerprint(), utc(j.createdAt()), j.webhookUrl(),
+                        j.webhookUrl() == null ? null : j.webhookEvents().toArray(String[]::new)}))
                 .map(rows -> rows.rowCount() == 1);
     }
 
@@ -79,6 +81,16 @@ public class JobRepository {
                 .chain(total -> pool.preparedQuery("select " + Job.COLUMNS + where + " order by created_at desc, id limit $5 offset $6")
                         .execute(Tuple.from(new Object[] {owner.userId(), owner.tenantId(), status, modelId, page.size(), page.offset()}))
                         .map(rows -> new Slice(all(rows, Job::from), total)));
+    }
+
+    /** The job as the transaction sees it. */
+    public Uni<Optional<Job>> find(SqlClient tx, UUID id) {
+        return tx.preparedQuery("select " + Job.COLUMNS + " from jobs where id = $1").execute(Tuple.of(id)).map(JobRepository::first);
+    }
+
+    public Uni<List<Job.Log>> logs(SqlClient tx, UUID jobId) {
+        return tx.preparedQuery("select logged_at, level, message from job_logs where job_id = $1 order by seq limit 1000")
+                .execute(Tuple.of(jobId)).map(rows -> all(rows, Job.Log::from));
     }
 
     public Uni<List<Job.Log>> logs(UUID jobId) {
@@ -113,17 +125,21 @@ public class JobRepository {
         return tx.preparedQuery("""
                         with locked as (
                             select j.id, j.user_id, j.priority, j.created_at,
-                                   (select count(*) from jobs r where r.user_id = j.user_id and r.status = 'IN_PROGRESS') as running
+                                   (select count(*) from jobs r where r.user_id = j.user_id and r.status = 'IN_PROGRESS') as running,
+                                   coalesce((select p.parallel_renders from render_plans p where p.user_id = j.user_id
+                                             and p.period_end > now()), $1) as ceiling
                             from jobs j
                             where j.status = 'IN_QUEUE' and ($3::uuid is null or j.id = $3)
-                              and (select count(*) from jobs r where r.user_id = j.user_id and r.status = 'IN_PROGRESS') < $1
+                              and (select count(*) from jobs r where r.user_id = j.user_id and r.status = 'IN_PROGRESS')
+                                  < coalesce((select p.parallel_renders from render_plans p where p.user_id = j.user_id
+                                              and p.period_end > now()), $1)
                             order by j.priority desc, j.created_at, j.id
                             limit $4
                             for update skip locked),
                         next as (
-                            select id from (select id, running, row_number() over (partition by user_id
+                            select id from (select id, running, ceiling, row_number() over (partition by user_id
                                                 order by priority desc, created_at, id) as taken from locked) ranked
-                            where running + taken <= $1)
+                            where running + taken <= ceiling)
                         update jobs set status = 'IN_PROGRESS', attempts = attempts + 1, lease_id = gen_random_uuid(),
                                locked_until = now() + make_interval(secs => $2), started_at = coalesce(started_at, now()),
                                progress = null, updated_at = now()

@@ -19,6 +19,7 @@ import io.tollgate.render.catalog.CatalogService;
 import io.tollgate.render.catalog.InputValidation;
 import io.tollgate.render.catalog.Model;
 import io.tollgate.render.holds.BillingHolds;
+import io.tollgate.render.plans.RenderLimits;
 import io.tollgate.render.pricing.Pricing;
 import io.tollgate.render.pricing.Quote;
 import io.vertx.core.json.JsonObject;
@@ -30,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,17 +63,17 @@ public class JobService {
     private final BillingHolds holds;
     private final Uploads uploads;
     private final Outbox outbox;
+    private final RequestWebhooks webhooks;
+    private final RenderLimits limits;
     private final Idempotency idempotency;
     private final Clock clock;
     private final Duration holdTtl;
     private final int maxAttempts;
-    private final long dailyLimit;
 
     public JobService(JobRepository jobs, CatalogService catalog, InputValidation inputs, Pricing pricing, BillingHolds holds,
-                      Uploads uploads, Outbox outbox, Idempotency idempotency, Clock clock,
+                      Uploads uploads, Outbox outbox, RequestWebhooks webhooks, RenderLimits limits, Idempotency idempotency, Clock clock,
                       @ConfigProperty(name = "tollgate.render.hold-ttl", defaultValue = "PT1H") Duration holdTtl,
-                      @ConfigProperty(name = "tollgate.render.max-attempts", defaultValue = "3") int maxAttempts,
-                      @ConfigProperty(name = "tollgate.render.limits.daily", defaultValue = "1000") long dailyLimit) {
+                      @ConfigProperty(name = "tollgate.render.max-attempts", defaultValue = "3") int maxAttempts) {
         this.jobs = jobs;
         this.catalog = catalog;
         this.inputs = inputs;
@@ -81,11 +81,12 @@ public class JobService {
         this.holds = holds;
         this.uploads = uploads;
         this.outbox = outbox;
+        this.webhooks = webhooks;
+        this.limits = limits;
         this.idempotency = idempotency;
         this.clock = clock;
         this.holdTtl = holdTtl;
         this.maxAttempts = maxAttempts;
-        this.dailyLimit = dailyLimit;
     }
 
     public Uni<Submitted> submit(Owner owner, UUID apiKeyId, String modelId, JsonNode input, String idempotencyKey) {
@@ -93,7 +94,9 @@ public class JobService {
             Idempotency.checkKey(idempotencyKey);
         }
         return catalog.model(modelId).chain(model -> {
-            ObjectNode complete = inputs.check(model, input);
+            ObjectNode body = input instanceof ObjectNode object ? object.deepCopy() : null;
+            RequestWebhooks.Requested webhook = body == null ? null : webhooks.take(body);
+            ObjectNode complete = inputs.check(model, body == null ? input : body);
             Quote quote = pricing.quote(model, complete);
             String fingerprint = idempotencyKey == null ? null : idempotency.fingerprint("POST", "/v1/queue/" + modelId, input);
             UUID id = idempotencyKey == null ? UUID.randomUUID()
@@ -101,19 +104,20 @@ public class JobService {
             Uni<Submitted> earlier = idempotencyKey == null ? Uni.createFrom().nullItem() : jobs.find(id).map(found -> found
                     .map(job -> replay(job, fingerprint)).orElse(null));
             return earlier.chain(replayed -> replayed != null ? Uni.createFrom().item(replayed)
-                    : underDailyLimit(owner).chain(() -> references(owner, model, complete)).chain(() -> holds.place(id, owner.userId(), owner.tenantId(), quote.costMinor(),
-                                    quote.currency(), apiKeyId, modelId, holdTtl))
+                    : limits.admit(owner).chain(allowed -> references(owner, model, complete).chain(() -> holds.place(id, owner.userId(),
+                                    owner.tenantId(), quote.costMinor(), quote.currency(), apiKeyId, modelId, holdTtl))
                             .chain(hold -> {
                                 Job job = new Job(id, owner.userId(), owner.tenantId(), apiKeyId, modelId, new JsonObject(complete.toString()),
-                                        Job.IN_QUEUE, 50, hold.id(), quote.currency(), quote.costMinor(), null, quote.quantity(), 0,
+                                        Job.IN_QUEUE, allowed.priority(), hold.id(), quote.currency(), quote.costMinor(), null, quote.quantity(), 0,
                                         maxAttempts, null, null, null, null, null, idempotencyKey, fingerprint, clock.instant(),
-                                        null, null, null, null, clock.instant());
+                                        null, null, null, null, clock.instant(), webhook == null ? null : webhook.url(),
+                                        webhook == null ? List.of() : webhook.events());
                                 return jobs.pool().withTransaction(tx -> jobs.insert(tx, job).chain(inserted -> inserted
                                                 ? announce(tx, job).replaceWith(true) : Uni.createFrom().item(false)))
                                         .chain(inserted -> inserted
                                                 ? jobs.queuePosition(job).map(position -> new Submitted(job, position, false))
                                                 : jobs.find(id).map(found -> replay(found.orElseThrow(), fingerprint)));
-                            }));
+                            })));
         });
     }
 
@@ -140,19 +144,6 @@ public class JobService {
                 throw new ProblemException(422, "INVALID_INPUT", "Invalid input", "The input does not match the schema of "
                         + model.modelId() + ".", List.of(new Problem.FieldError("image_url",
                         "must name a PNG or JPEG upload of yours (its link, or asset:<asset_id>)", "ASSET_NOT_FOUND")), Map.of(), Map.of());
-            }
-            return null;
-        });
-    }
-
-    private Uni<Void> underDailyLimit(Owner owner) {
-        Instant midnight = clock.instant().atZone(ZoneOffset.UTC).toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant();
-        return jobs.submittedSince(owner, midnight).map(count -> {
-            if (count >= dailyLimit) {
-                long retry = Duration.between(clock.instant(), midnight.plus(Duration.ofDays(1))).toSeconds();
-                throw new ProblemException(429, "RENDER_LIMIT_EXCEEDED", "Too many requests",
-                        "The daily limit of " + dailyLimit + " jobs is reached; it resets at midnight UTC.", List.of(),
-                        Map.of("limit", dailyLimit, "retry_after", retry), Map.of("Retry-After", Long.toString(retry)));
             }
             return null;
         });
@@ -193,7 +184,8 @@ public class JobService {
     public Uni<Cancel> cancel(Owner owner, String modelId, UUID id) {
         return job(owner, modelId, id).chain(job -> jobs.pool().withTransaction(tx -> jobs.cancelQueued(tx, id).chain(cancelled ->
                 cancelled ? outbox.append(tx, id.toString(), "jobs/" + id, new JobCancelled(job.userId(), job.tenantId(),
-                        id.toString(), job.holdId(), clock.instant())).replaceWith(new Cancel(true, Job.CANCELLED))
+                        id.toString(), job.holdId(), clock.instant())).chain(() -> webhooks.due(tx, job, RequestWebhooks.COMPLETED))
+                        .replaceWith(new Cancel(true, Job.CANCELLED))
                         : jobs.status(tx, id).map(status -> new Cancel(false, status)))));
     }
 

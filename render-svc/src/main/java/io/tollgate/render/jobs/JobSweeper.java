@@ -21,12 +21,14 @@ public class JobSweeper {
     private final JobRepository jobs;
     private final JobWorker worker;
     private final Outbox outbox;
+    private final RequestWebhooks webhooks;
     private final Clock clock;
 
-    public JobSweeper(JobRepository jobs, JobWorker worker, Outbox outbox, Clock clock) {
+    public JobSweeper(JobRepository jobs, JobWorker worker, Outbox outbox, RequestWebhooks webhooks, Clock clock) {
         this.jobs = jobs;
         this.worker = worker;
         this.outbox = outbox;
+        this.webhooks = webhooks;
         this.clock = clock;
     }
 
@@ -51,7 +53,10 @@ public class JobSweeper {
                             : new JobFailed(job.userId(), job.tenantId(), job.id().toString(), job.holdId(),
                                     "the worker stopped answering " + job.attempts() + " time(s)", job.modelId(), clock.instant());
                     return jobs.settleLapsed(tx, job.id(), next, "worker lease lapsed")
-                            .chain(() -> outbox.append(tx, job.id().toString(), "jobs/" + job.id(), event));
+                            .chain(() -> outbox.append(tx, job.id().toString(), "jobs/" + job.id(), event))
+                            .chain(() -> Job.FAILED.equals(next) ? webhooks.due(tx, job, RequestWebhooks.COMPLETED)
+                                    : Uni.createFrom().voidItem())
+                            .replaceWith(job);
                 })
                 .collect().asList().map(list -> list.size()));
     }

@@ -63,6 +63,7 @@ public class JobWorker {
     private final AssetRepository assets;
     private final Outbox outbox;
     private final ObjectMapper json;
+    private final RequestWebhooks webhooks;
     private final Clock clock;
     private final boolean enabled;
     private final int concurrency;
@@ -78,7 +79,7 @@ public class JobWorker {
     private Thread loop;
 
     public JobWorker(JobRepository jobs, ModelRepository models, Renderers renderers, Pricing pricing, AssetStore store,
-                     AssetRepository assets, Outbox outbox, ObjectMapper json, Clock clock,
+                     AssetRepository assets, Outbox outbox, ObjectMapper json, RequestWebhooks webhooks, Clock clock,
                      @ConfigProperty(name = "tollgate.render.workers.enabled", defaultValue = "true") boolean enabled,
                      @ConfigProperty(name = "tollgate.render.workers.concurrency", defaultValue = "4") int concurrency,
                      @ConfigProperty(name = "tollgate.render.limits.parallel-per-user", defaultValue = "2") int parallelPerUser,
@@ -94,6 +95,7 @@ public class JobWorker {
         this.assets = assets;
         this.outbox = outbox;
         this.json = json;
+        this.webhooks = webhooks;
         this.clock = clock;
         this.enabled = enabled;
         this.concurrency = concurrency;
@@ -182,7 +184,8 @@ public class JobWorker {
                     Uni<Void> started = Uni.createFrom().voidItem();
                     for (Job job : found) {
                         started = started.chain(() -> outbox.append(tx, job.id().toString(), "jobs/" + job.id(), new JobStarted(job.userId(),
-                                job.tenantId(), job.id().toString(), job.modelId(), job.attempts(), clock.instant())).replaceWithVoid());
+                                job.tenantId(), job.id().toString(), job.modelId(), job.attempts(), clock.instant()))
+                                .chain(() -> webhooks.due(tx, job, RequestWebhooks.START)));
                     }
                     return started;
                 }))
@@ -193,6 +196,7 @@ public class JobWorker {
     void process(Job job) {
         AtomicBoolean lost = new AtomicBoolean(false);
         JsonObject[] progress = {null};
+        long[] logsSent = {0};
         // a platform thread: renders are CPU-bound virtual threads, and on a small machine they can hold
         // every carrier long enough for a virtual heartbeat to miss the lease
         Thread beat = Thread.ofPlatform().daemon().name("render-heartbeat-" + job.id()).start(() -> {
@@ -239,11 +243,13 @@ public class JobWorker {
                 public void step(int step, int total, String message) {
                     progress[0] = new JsonObject().put("step", step).put("total", total)
                             .put("percent", total == 0 ? 100 : step * 100 / total).put("message", message);
+                    logsWebhook(job, progress[0], logsSent, lost);
                 }
 
                 @Override
                 public void log(String level, String message) {
                     jobs.log(job.id(), level, message).await().atMost(Duration.ofSeconds(10));
+                    logsWebhook(job, progress[0], logsSent, lost);
                 }
 
                 @Override
@@ -299,7 +305,8 @@ public class JobWorker {
             return inserts.chain(() -> jobs.complete(tx, job.id(), job.leaseId(), cost, rendered.quantity(), output, finished))
                     .call(ok -> ok ? outbox.append(tx, job.id().toString(), "jobs/" + job.id(), new JobCompleted(job.userId(),
                             job.tenantId(), job.id().toString(), job.holdId(), cost, job.currency(), job.modelId(), job.apiKeyId(),
-                            clock.instant())) : Uni.createFrom().voidItem())
+                            clock.instant())).chain(() -> webhooks.dueAll(tx, job, RequestWebhooks.OUTPUT, RequestWebhooks.COMPLETED))
+                            : Uni.createFrom().voidItem())
                     .invoke(ok -> {
                         if (!ok) {
                             // the lease is gone: roll the assets back with it
@@ -327,8 +334,27 @@ public class JobWorker {
                     ? new JobQueued(job.id().toString(), job.modelId(), job.priority(), clock.instant())
                     : new JobFailed(job.userId(), job.tenantId(), job.id().toString(), job.holdId(), truncate(error), job.modelId(),
                             clock.instant());
-            return outbox.append(tx, job.id().toString(), "jobs/" + job.id(), event);
+            return outbox.append(tx, job.id().toString(), "jobs/" + job.id(), event)
+                    .chain(() -> retry ? Uni.createFrom().voidItem() : webhooks.due(tx, job, RequestWebhooks.COMPLETED));
         })).await().atMost(Duration.ofSeconds(30));
+    }
+
+    /**
+     * The request's {@code logs} webhook, when it asked for one and the last went 500 ms ago or more:
+     * the progress is written first (with the lease's renewal), so the webhook shows what the job shows.
+     */
+    private void logsWebhook(Job job, JsonObject progress, long[] lastSent, AtomicBoolean lost) {
+        long now = clock.millis();
+        if (!job.wantsWebhook(RequestWebhooks.LOGS) || !RequestWebhooks.throttleAllows(lastSent[0], now)) {
+            return;
+        }
+        if (!jobs.heartbeat(job.id(), job.leaseId(), lease, progress).await().atMost(Duration.ofSeconds(10))) {
+            lost.set(true);
+            return;
+        }
+        jobs.pool().withTransaction(tx -> webhooks.due(tx, job, RequestWebhooks.LOGS)).await().atMost(Duration.ofSeconds(10));
+        // counted from when it was written, so two webhooks are never closer than the interval
+        lastSent[0] = clock.millis();
     }
 
     static String truncate(String error) {

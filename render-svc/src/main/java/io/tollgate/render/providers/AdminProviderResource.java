@@ -5,6 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.paging.Page;
 import io.tollgate.kit.paging.PageRequest;
 import io.tollgate.kit.security.CurrentPrincipal;
+import io.tollgate.render.catalog.CatalogSync;
 import jakarta.validation.Valid;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -35,18 +36,20 @@ public class AdminProviderResource {
 
     /** A provider as administrators see it: the key only as whether one is set. */
     public record ProviderView(UUID id, String name, String type, String displayName, String baseUrl, boolean hasApiKey,
-                               boolean enabled, int priority, Instant createdAt, Instant updatedAt) {
+                               boolean enabled, int priority, String callbackJwksUrl, String catalogUrl, Instant createdAt, Instant updatedAt) {
         static ProviderView of(Provider p) {
             return new ProviderView(p.id(), p.name(), p.type(), p.displayName(), p.baseUrl(), p.apiKeySealed() != null, p.enabled(),
-                    p.priority(), p.createdAt(), p.updatedAt());
+                    p.priority(), p.callbackJwksUrl(), p.catalogUrl(), p.createdAt(), p.updatedAt());
         }
     }
 
     private final ProviderService providers;
+    private final CatalogSync catalog;
     private final CurrentPrincipal principal;
 
-    public AdminProviderResource(ProviderService providers, CurrentPrincipal principal) {
+    public AdminProviderResource(ProviderService providers, CatalogSync catalog, CurrentPrincipal principal) {
         this.providers = providers;
+        this.catalog = catalog;
         this.principal = principal;
     }
 
@@ -60,7 +63,7 @@ public class AdminProviderResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Add a remote provider (type fal) with its base_url and api_key; 409 PROVIDER_NAME_TAKEN")
+    @Operation(summary = "Add a remote provider (type fal) with its base_url and api_key, and callback_jwks_url if it signs completion callbacks; 409 PROVIDER_NAME_TAKEN")
     @APIResponse(responseCode = "201", description = "Created", content = @Content(mediaType = "application/json",
             schema = @Schema(implementation = ProviderView.class)))
     public Uni<Response> create(ProviderService.NewProvider body) {
@@ -79,7 +82,7 @@ public class AdminProviderResource {
     @PATCH
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "ProviderChange a provider's name shown, address, key, priority or whether it is enabled")
+    @Operation(summary = "Change a provider's name shown, address, key, priority, callback keys (callback_jwks_url; empty removes) or whether it is enabled")
     public Uni<ProviderView> change(@PathParam("id") UUID id, ProviderService.ProviderChange body) {
         principal.get().requirePlatformAdmin();
         return providers.change(id, body).map(ProviderView::of);
@@ -100,5 +103,15 @@ public class AdminProviderResource {
     public Uni<ProviderService.ProviderTest> test(@PathParam("id") UUID id) {
         principal.get().requirePlatformAdmin();
         return providers.test(id);
+    }
+
+    @POST
+    @Path("/{id}/sync-catalog")
+    @Operation(summary = "Read the provider's catalogue (catalog_url): models we serve from it get its current input schema, new ones"
+            + " are added hidden at its price; {added, updated, skipped, total, elapsed_ms, skipped_models}; 409 CATALOG_NOT_CONFIGURED,"
+            + " 502 PROVIDER_CATALOG_UNAVAILABLE")
+    public Uni<CatalogSync.Synced> syncCatalog(@PathParam("id") UUID id) {
+        principal.get().requirePlatformAdmin();
+        return catalog.sync(id);
     }
 }

@@ -39,29 +39,31 @@ public class ProviderRepository {
 
     /** Inserts; empty when the name is taken. */
     public Uni<Optional<Provider>> insert(Provider p) {
-        return pool.preparedQuery("insert into providers (" + Provider.COLUMNS + ") values ($1, $2, $3, $4, $5, $6, $7, $8, now(), now())"
+        return pool.preparedQuery("insert into providers (" + Provider.COLUMNS + ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), now())"
                         + " on conflict (name) do nothing returning " + Provider.COLUMNS)
                 .execute(Tuple.from(new Object[] {p.id(), p.name(), p.type(), p.displayName(), p.baseUrl(), p.apiKeySealed(), p.enabled(),
-                        p.priority()}))
+                        p.priority(), p.callbackJwksUrl(), p.catalogUrl()}))
                 .map(ProviderRepository::first);
     }
 
     /** Writes every field but id, name and type; empty when the provider is gone. */
     public Uni<Optional<Provider>> update(Provider p) {
         return pool.preparedQuery("update providers set display_name = $2, base_url = $3, api_key_sealed = $4, enabled = $5,"
-                        + " priority = $6, updated_at = now() where id = $1 returning " + Provider.COLUMNS)
-                .execute(Tuple.from(new Object[] {p.id(), p.displayName(), p.baseUrl(), p.apiKeySealed(), p.enabled(), p.priority()}))
+                        + " priority = $6, callback_jwks_url = $7, catalog_url = $8, updated_at = now() where id = $1 returning " + Provider.COLUMNS)
+                .execute(Tuple.from(new Object[] {p.id(), p.displayName(), p.baseUrl(), p.apiKeySealed(), p.enabled(), p.priority(),
+                        p.callbackJwksUrl(), p.catalogUrl()}))
                 .map(ProviderRepository::first);
     }
 
     /** The configured provider as the deployment declares it: created, or brought in line with the configuration. */
     public Uni<Void> declare(Provider p) {
-        return pool.preparedQuery("insert into providers (" + Provider.COLUMNS + ") values ($1, $2, $3, $4, $5, $6, $7, $8, now(), now())"
+        return pool.preparedQuery("insert into providers (" + Provider.COLUMNS + ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), now())"
                         + " on conflict (name) do update set type = excluded.type, display_name = excluded.display_name,"
                         + " base_url = excluded.base_url, api_key_sealed = excluded.api_key_sealed, enabled = excluded.enabled,"
-                        + " priority = excluded.priority, updated_at = now()")
+                        + " priority = excluded.priority, callback_jwks_url = excluded.callback_jwks_url,"
+                        + " catalog_url = excluded.catalog_url, updated_at = now()")
                 .execute(Tuple.from(new Object[] {p.id(), p.name(), p.type(), p.displayName(), p.baseUrl(), p.apiKeySealed(), p.enabled(),
-                        p.priority()}))
+                        p.priority(), p.callbackJwksUrl(), p.catalogUrl()}))
                 .replaceWithVoid();
     }
 

@@ -32,8 +32,16 @@ public class ProviderService {
     /** A request id nobody has: asking for its status proves the provider is there and takes the key, and changes nothing. */
     private static final String PROBE = "/tollgate/probe/requests/00000000-0000-0000-0000-000000000000/status";
 
-    /** Where to reach a remote provider, with its key opened. */
-    public record Endpoint(String name, String baseUrl, String apiKey) {
+    /** Where to reach a remote provider, with its key opened, and whether it signs completion callbacks. */
+    public record Endpoint(String name, String baseUrl, String apiKey, String callbackJwksUrl) {
+        public Endpoint(String name, String baseUrl, String apiKey) {
+            this(name, baseUrl, apiKey, null);
+        }
+
+        public boolean callsBack() {
+            return callbackJwksUrl != null;
+        }
+
         @Override
         public String toString() {
             return "Endpoint[" + name + " at " + baseUrl + "]";
@@ -42,11 +50,12 @@ public class ProviderService {
 
     /** What an administrator sends to add a provider. */
     public record NewProvider(String name, String type, String displayName, String baseUrl, String apiKey, Boolean enabled,
-                         Integer priority) {
+                         Integer priority, String callbackJwksUrl, String catalogUrl) {
     }
 
     /** What an administrator sends to change one; absent fields stay. */
-    public record ProviderChange(String displayName, String baseUrl, String apiKey, Boolean enabled, Integer priority) {
+    public record ProviderChange(String displayName, String baseUrl, String apiKey, Boolean enabled, Integer priority,
+                                 String callbackJwksUrl, String catalogUrl) {
     }
 
     /** A connection test's answer. */
@@ -69,10 +78,12 @@ public class ProviderService {
             String name = entry.getKey();
             ProviderSettings.Declared d = entry.getValue();
             NewProvider wanted = new NewProvider(name, d.type(), d.displayName().orElse(name), d.url(), d.apiKey().orElse(null), d.enabled(),
-                    d.priority());
+                    d.priority(), d.callbackJwksUrl().orElse(null),
+                    d.catalogUrl().map(ProviderService::stripSlash).orElse(null));
             check(wanted);
             providers.declare(new Provider(UUID.randomUUID(), name, d.type(), wanted.displayName(), stripSlash(d.url()),
-                    keys.seal(name, wanted.apiKey()), d.enabled(), d.priority(), null, null)).await().atMost(Duration.ofSeconds(30));
+                    keys.seal(name, wanted.apiKey()), d.enabled(), d.priority(), wanted.callbackJwksUrl(), wanted.catalogUrl(), null,
+                    null)).await().atMost(Duration.ofSeconds(30));
             LOG.infof("provider %s (%s) at %s declared by the configuration", name, d.type(), d.url());
         }
     }
@@ -92,7 +103,8 @@ public class ProviderService {
         }
         Provider p = new Provider(UUID.randomUUID(), body.name(), body.type(), body.displayName() == null ? body.name() : body.displayName(),
                 stripSlash(body.baseUrl()), keys.seal(body.name(), body.apiKey()), body.enabled() == null || body.enabled(),
-                body.priority() == null ? 100 : body.priority(), null, null);
+                body.priority() == null ? 100 : body.priority(), body.callbackJwksUrl(), stripSlash(body.catalogUrl()), null,
+                null);
         return providers.insert(p).map(inserted -> inserted.orElseThrow(() -> ProblemException.conflict("PROVIDER_NAME_TAKEN",
                 "A provider named " + body.name() + " exists.")));
     }
@@ -103,19 +115,22 @@ public class ProviderService {
         }
         // the body is checked before the provider is looked up: a bad body is 400 whichever id it names
         checkFields(new NewProvider(null, Provider.FAL, body.displayName(), body.baseUrl() == null ? "http://unchanged" : body.baseUrl(),
-                body.apiKey(), body.enabled(), body.priority()), false);
+                body.apiKey(), body.enabled(), body.priority(), body.callbackJwksUrl(), body.catalogUrl()), false);
         return get(id).chain(p -> {
-            if (Provider.LOCAL.equals(p.type()) && (body.baseUrl() != null || body.apiKey() != null)) {
-                throw ProblemException.validation(body.baseUrl() != null ? "base_url" : "api_key",
-                        "the local provider has no address or key");
+            if (Provider.LOCAL.equals(p.type()) && (body.baseUrl() != null || body.apiKey() != null || body.callbackJwksUrl() != null
+                    || body.catalogUrl() != null)) {
+                throw ProblemException.validation(body.baseUrl() != null ? "base_url" : body.apiKey() != null ? "api_key"
+                        : body.callbackJwksUrl() != null ? "callback_jwks_url" : "catalog_url",
+                        "the local provider has no address, key, callbacks or catalogue");
             }
             NewProvider merged = new NewProvider(p.name(), p.type(), body.displayName() == null ? p.displayName() : body.displayName(),
-                    body.baseUrl() == null ? p.baseUrl() : body.baseUrl(), body.apiKey(), body.enabled(), body.priority());
+                    body.baseUrl() == null ? p.baseUrl() : body.baseUrl(), body.apiKey(), body.enabled(), body.priority(),
+                    body.callbackJwksUrl(), body.catalogUrl());
             checkFields(merged, false);
             return providers.update(new Provider(p.id(), p.name(), p.type(), merged.displayName(), stripSlash(merged.baseUrl()),
                             body.apiKey() == null ? p.apiKeySealed() : keys.seal(p.name(), body.apiKey()),
                             body.enabled() == null ? p.enabled() : body.enabled(), body.priority() == null ? p.priority() : body.priority(),
-                            null, null))
+                            callbackJwks(p, body), catalog(p, body), null, null))
                     .map(updated -> updated.orElseThrow(() -> ProblemException.notFound("provider")));
         });
     }
@@ -165,7 +180,23 @@ public class ProviderService {
     }
 
     private Endpoint endpoint(Provider p) {
-        return new Endpoint(p.name(), p.baseUrl(), keys.open(p.name(), p.apiKeySealed()));
+        return new Endpoint(p.name(), p.baseUrl(), keys.open(p.name(), p.apiKeySealed()), p.callbackJwksUrl());
+    }
+
+    /** A change's catalogue address: absent keeps it, an empty string removes it. */
+    private static String catalog(Provider p, ProviderChange body) {
+        if (body.catalogUrl() == null) {
+            return p.catalogUrl();
+        }
+        return body.catalogUrl().isEmpty() ? null : stripSlash(body.catalogUrl());
+    }
+
+    /** A change's callback keys address: absent keeps it, an empty string removes it (the provider is polled again). */
+    private static String callbackJwks(Provider p, ProviderChange body) {
+        if (body.callbackJwksUrl() == null) {
+            return p.callbackJwksUrl();
+        }
+        return body.callbackJwksUrl().isEmpty() ? null : body.callbackJwksUrl();
     }
 
     private static void check(NewProvider body) {
@@ -193,6 +224,13 @@ public class ProviderService {
         }
         if (body.baseUrl() == null || !httpUrl(body.baseUrl())) {
             throw ProblemException.validation("base_url", "must be an http or https URL of at most 500 characters");
+        }
+        if (body.callbackJwksUrl() != null && !body.callbackJwksUrl().isEmpty() && !httpUrl(body.callbackJwksUrl())) {
+            throw ProblemException.validation("callback_jwks_url", "must be an http or https URL of at most 500 characters,"
+                    + " or empty to stop waiting for callbacks");
+        }
+        if (body.catalogUrl() != null && !body.catalogUrl().isEmpty() && !httpUrl(body.catalogUrl())) {
+            throw ProblemException.validation("catalog_url", "must be an http or https URL of at most 500 characters, or empty");
         }
         if (creating && (body.apiKey() == null || body.apiKey().isBlank())) {
             throw ProblemException.validation("api_key", "is required for a remote provider");

@@ -33,5 +33,11 @@ public interface ProviderSettings {
 
         @WithDefault("true")
         boolean enabled();
+
+        /** Where the provider publishes the Ed25519 keys its completion callbacks are signed with. */
+        Optional<String> callbackJwksUrl();
+
+        /** Where the provider lists its models, input schemas and prices (fal's platform API). */
+        Optional<String> catalogUrl();
     }
 }

@@ -3,10 +3,10 @@ package io.tollgate.render.renderers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
+import io.smallrye.faulttolerance.api.Guard;
 import io.tollgate.render.providers.ProviderService.Endpoint;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
@@ -20,6 +20,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The calls of a fal-style queue: submit ({@code POST <base>/<model>}), status and result
@@ -47,29 +51,61 @@ public class FalQueueClient {
         }
     }
 
+    private final ConcurrentMap<String, Guard> breakers = new ConcurrentHashMap<>();
+    private final int breakerVolume;
+    private final double breakerRatio;
+    private final Duration breakerDelay;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final ObjectMapper json;
     private final long maxDownloadBytes;
 
     public FalQueueClient(ObjectMapper json,
-                          @ConfigProperty(name = "tollgate.render.remote.max-download-bytes", defaultValue = "104857600") long maxDownloadBytes) {
+                          @ConfigProperty(name = "tollgate.render.remote.max-download-bytes", defaultValue = "104857600") long maxDownloadBytes,
+                          @ConfigProperty(name = "tollgate.render.remote.breaker.request-volume", defaultValue = "20") int breakerVolume,
+                          @ConfigProperty(name = "tollgate.render.remote.breaker.failure-ratio", defaultValue = "0.5") double breakerRatio,
+                          @ConfigProperty(name = "tollgate.render.remote.breaker.delay", defaultValue = "PT10S") Duration breakerDelay) {
         this.json = json;
         this.maxDownloadBytes = maxDownloadBytes;
+        this.breakerVolume = breakerVolume;
+        this.breakerRatio = breakerRatio;
+        this.breakerDelay = breakerDelay;
+    }
+
+    /**
+     * A call through its provider's own circuit breaker: one provider that stops answering opens its
+     * breaker (later calls fail at once with {@code CircuitBreakerOpenException}, and the job is
+     * retried later) without pausing the calls to any other provider. Retries and timeouts are the
+     * methods' annotations, around this.
+     */
+    @SuppressWarnings("unchecked")
+    private <T> T guarded(Endpoint endpoint, Callable<T> call) throws IOException, InterruptedException {
+        Guard guard = breakers.computeIfAbsent(endpoint.name(), name -> Guard.create()
+                .withCircuitBreaker().requestVolumeThreshold(breakerVolume).failureRatio(breakerRatio)
+                .delay(breakerDelay.toMillis(), ChronoUnit.MILLIS).failOn(List.of(Unavailable.class, IOException.class))
+                .name("render-provider-" + name).done()
+                .build());
+        try {
+            return guard.call(call, (Class<T>) Object.class);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
     }
 
     @Timeout(value = 15, unit = ChronoUnit.SECONDS)
     @Retry(maxRetries = 4, delay = 200, jitter = 100, maxDuration = 30, durationUnit = ChronoUnit.SECONDS,
             retryOn = {Unavailable.class, IOException.class})
     @ExponentialBackoff(maxDelay = 5, maxDelayUnit = ChronoUnit.SECONDS)
-    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 10, delayUnit = ChronoUnit.SECONDS,
-            failOn = {Unavailable.class, IOException.class})
-    public Submitted submit(Endpoint endpoint, String model, String input, String idempotencyKey) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.baseUrl() + "/" + model)).timeout(Duration.ofSeconds(10))
+    public Submitted submit(Endpoint endpoint, String model, String input, String idempotencyKey, String webhookUrl)
+            throws IOException, InterruptedException {
+        String url = endpoint.baseUrl() + "/" + model
+                + (webhookUrl == null ? "" : "?fal_webhook=" + URLEncoder.encode(webhookUrl, StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Key " + endpoint.apiKey()).header("Content-Type", "application/json")
                 .header("Idempotency-Key", idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(input)).build();
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        JsonNode body = answer(response, "submit");
+        JsonNode body = guarded(endpoint, () -> answer(http.send(request, HttpResponse.BodyHandlers.ofByteArray()), "submit"));
         String id = body.path("request_id").asText("");
         if (id.isBlank() || id.length() > 200) {
             throw new Unavailable("the provider's submit answer has no request_id");
@@ -81,12 +117,9 @@ public class FalQueueClient {
     @Retry(maxRetries = 4, delay = 200, jitter = 100, maxDuration = 30, durationUnit = ChronoUnit.SECONDS,
             retryOn = {Unavailable.class, IOException.class})
     @ExponentialBackoff(maxDelay = 5, maxDelayUnit = ChronoUnit.SECONDS)
-    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 10, delayUnit = ChronoUnit.SECONDS,
-            failOn = {Unavailable.class, IOException.class})
     public Status status(Endpoint endpoint, String model, String requestId) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = http.send(get(endpoint, requestUrl(endpoint, model, requestId) + "/status?logs=1"),
-                HttpResponse.BodyHandlers.ofByteArray());
-        JsonNode body = answer(response, "status");
+        JsonNode body = guarded(endpoint, () -> answer(http.send(get(endpoint, requestUrl(endpoint, model, requestId) + "/status?logs=1"),
+                HttpResponse.BodyHandlers.ofByteArray()), "status"));
         JsonNode error = body.path("error");
         return new Status(body.path("status").asText(""), body.path("logs"), error.isMissingNode() || error.isNull() ? null
                 : error.isTextual() ? error.asText() : error.toString(), body.path("error_type").asText(null));
@@ -96,12 +129,9 @@ public class FalQueueClient {
     @Retry(maxRetries = 4, delay = 200, jitter = 100, maxDuration = 60, durationUnit = ChronoUnit.SECONDS,
             retryOn = {Unavailable.class, IOException.class})
     @ExponentialBackoff(maxDelay = 5, maxDelayUnit = ChronoUnit.SECONDS)
-    @CircuitBreaker(requestVolumeThreshold = 20, failureRatio = 0.5, delay = 10, delayUnit = ChronoUnit.SECONDS,
-            failOn = {Unavailable.class, IOException.class})
     public JsonNode result(Endpoint endpoint, String model, String requestId) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = http.send(get(endpoint, requestUrl(endpoint, model, requestId)),
-                HttpResponse.BodyHandlers.ofByteArray());
-        return answer(response, "result");
+        return guarded(endpoint, () -> answer(http.send(get(endpoint, requestUrl(endpoint, model, requestId)),
+                HttpResponse.BodyHandlers.ofByteArray()), "result"));
     }
 
     /** An output file, at most {@code tollgate.render.remote.max-download-bytes}; the provider's own URL, not followed elsewhere. */

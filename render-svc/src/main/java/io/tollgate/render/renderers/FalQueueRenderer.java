@@ -2,11 +2,13 @@ package io.tollgate.render.renderers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.render.callbacks.CallbackSignals;
 import io.tollgate.render.catalog.Model;
 import io.tollgate.render.pricing.Pricing;
 import io.tollgate.render.providers.ProviderService;
 import io.tollgate.render.providers.ProviderService.Endpoint;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Provider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
@@ -17,6 +19,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +35,10 @@ import java.util.Locale;
  * the size it claims) and re-hosted as our assets. What is charged is what came back, never more
  * than was held.
  *
+ * <p>A provider that signs completion callbacks (its {@code callback_jwks_url} is set) is given our
+ * callback address on submit; the worker then asks for the status when the verified callback wakes
+ * it, and otherwise only every {@code callback-poll} (a lost callback costs that much, not the job).
+ *
  * <p>Failures: a provider that cannot be reached or is overloaded fails the attempt as retryable
  * (the job goes back to the queue while it has attempts); a refused input or key, or a request the
  * provider ended with an error (it retries its own infrastructure failures first), fails the job
@@ -44,17 +52,25 @@ public class FalQueueRenderer implements Renderer {
     private final ProviderService providers;
     private final FalQueueClient client;
     private final Pricing pricing;
+    private final CallbackSignals signals;
     private final Duration poll;
+    private final Duration callbackPoll;
     private final Duration maxWait;
+    private final Provider<String> callbackBase;
 
-    public FalQueueRenderer(ProviderService providers, FalQueueClient client, Pricing pricing,
+    public FalQueueRenderer(ProviderService providers, FalQueueClient client, Pricing pricing, CallbackSignals signals,
                             @ConfigProperty(name = "tollgate.render.remote.poll", defaultValue = "PT0.5S") Duration poll,
-                            @ConfigProperty(name = "tollgate.render.remote.max-wait", defaultValue = "PT15M") Duration maxWait) {
+                            @ConfigProperty(name = "tollgate.render.remote.callback-poll", defaultValue = "PT10S") Duration callbackPoll,
+                            @ConfigProperty(name = "tollgate.render.remote.max-wait", defaultValue = "PT15M") Duration maxWait,
+                            @ConfigProperty(name = "tollgate.render.callbacks.base-url") Provider<String> callbackBase) {
         this.providers = providers;
         this.client = client;
         this.pricing = pricing;
+        this.signals = signals;
         this.poll = poll;
+        this.callbackPoll = callbackPoll;
         this.maxWait = maxWait;
+        this.callbackBase = callbackBase;
     }
 
     @Override
@@ -71,7 +87,9 @@ public class FalQueueRenderer implements Renderer {
         try {
             String requestId = progress.providerRequest().orElse(null);
             if (requestId == null) {
-                requestId = client.submit(endpoint, remoteModel, input.toString(), "tollgate-job:" + progress.jobId()).requestId();
+                String webhook = endpoint.callsBack()
+                        ? callbackBase.get().replaceAll("/+$", "") + "/v1/render/callbacks/" + URLEncoder.encode(endpoint.name(), StandardCharsets.UTF_8) : null;
+                requestId = client.submit(endpoint, remoteModel, input.toString(), "tollgate-job:" + progress.jobId(), webhook).requestId();
                 progress.providerRequest(requestId);
                 progress.log("info", "queued at provider " + endpoint.name() + " as " + requestId);
             } else {
@@ -93,8 +111,17 @@ public class FalQueueRenderer implements Renderer {
     }
 
     private void await(Endpoint endpoint, String model, String requestId, Progress progress) throws Exception {
+        try (CallbackSignals.Waiter waiter = signals.register(requestId)) {
+            await(endpoint, model, requestId, progress, waiter);
+        }
+    }
+
+    private void await(Endpoint endpoint, String model, String requestId, Progress progress, CallbackSignals.Waiter waiter)
+            throws Exception {
         long deadline = System.nanoTime() + maxWait.toNanos();
         int logged = 0;
+        // a cancel is seen within one heartbeat, so a worker waiting for a callback still wakes that often to look
+        Duration interval = endpoint.callsBack() ? callbackPoll : poll;
         while (true) {
             if (progress.cancelled()) {
                 throw new Cancelled();
@@ -122,7 +149,14 @@ public class FalQueueRenderer implements Renderer {
             if (System.nanoTime() > deadline) {
                 throw new Failed("provider_timeout", "the provider did not finish within " + maxWait.toMinutes() + " min", false);
             }
-            Thread.sleep(poll.toMillis());
+            long slept = 0;
+            while (slept < interval.toMillis() && !progress.cancelled()) {
+                long step = Math.min(interval.toMillis() - slept, 1_000);
+                if (waiter.await(Duration.ofMillis(step))) {
+                    break;
+                }
+                slept += step;
+            }
         }
     }
 

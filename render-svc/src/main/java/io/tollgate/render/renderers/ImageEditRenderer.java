@@ -14,7 +14,7 @@ import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
+import java.io.ByteArrayInputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -53,7 +53,7 @@ public class ImageEditRenderer implements Renderer {
                 .orElseThrow(() -> new Failed("input_rejected", "image_url names no upload", false));
         Asset source = assets.live(id, clock.instant()).await().atMost(Duration.ofSeconds(10))
                 .orElseThrow(() -> new Failed("input_expired", "the uploaded image has expired", false));
-        BufferedImage image = ImageIO.read(Files.newInputStream(store.path(source.storageKey())));
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(store.readAll(source.storageKey())));
         if (image == null) {
             throw new Failed("input_rejected", "the upload is not a PNG or JPEG picture", false);
         }
