@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
@@ -68,6 +69,50 @@ class ReverseProxyTest {
             assertTrue(seen.contains("transfer-encoding=chunked"), seen);
             assertArrayEquals(body, response.body());
         }
+    }
+
+    @Test
+    void the_hosted_pages_reach_their_owners_without_a_credential_and_leave_with_the_page_headers() {
+        for (String page : List.of("/", "/?tenant=acme", "/verify-email?token=abc", "/reset-password?token=abc",
+                "/email-preferences?token=abc", "/unsubscribe?token=abc", "/billing/payments/3f1c9a8e-0000-4000-8000-000000000001?sig=x")) {
+            given().get(page).then().statusCode(200).header("X-Echo-Uri", page)
+                    .header("Cache-Control", "no-store").header("Referrer-Policy", "no-referrer")
+                    .header("X-Content-Type-Options", "nosniff").header("X-Frame-Options", "DENY")
+                    .header("Content-Security-Policy", org.hamcrest.Matchers.containsString("frame-ancestors 'none'"))
+                    .header("Content-Security-Policy", not(org.hamcrest.Matchers.containsString("unsafe-inline")));
+        }
+        // forms post without a credential, and are not JSON; RFC 8058's one-click body too
+        given().contentType("application/x-www-form-urlencoded").formParam("List-Unsubscribe", "One-Click")
+                .post("/unsubscribe?token=abc").then().statusCode(201).header("X-Echo-Method", "POST");
+        given().contentType("application/x-www-form-urlencoded").formParam("token", "abc").formParam("password", "x")
+                .post("/reset-password").then().statusCode(201);
+        given().contentType("application/x-www-form-urlencoded").body("x=" + "a".repeat(20_000)).post("/email-preferences?token=abc")
+                .then().statusCode(413);
+        // API answers keep their own headers; "/" matches only itself, and other methods on a page need a session
+        given().auth().oauth2(Callers.user()).get("/v1/billing/balance").then().statusCode(200).header("Referrer-Policy", (String) null);
+        given().get("/verify-emails").then().statusCode(404);
+        given().get("/anything").then().statusCode(404);
+        given().delete("/verify-email").then().statusCode(401);
+        given().get("/billing/payments").then().statusCode(401);
+    }
+
+    @Test
+    void a_refusal_on_a_page_is_a_page() {
+        String ip = "198.18.7." + (System.nanoTime() % 250 + 1);
+        for (int i = 0; i < 5; i++) {
+            given().header("X-Forwarded-For", ip).contentType("application/x-www-form-urlencoded").formParam("action", "request")
+                    .post("/reset-password").then().statusCode(201);
+        }
+        given().header("X-Forwarded-For", ip).contentType("application/x-www-form-urlencoded").formParam("action", "request")
+                .post("/reset-password").then().statusCode(429).contentType(org.hamcrest.Matchers.startsWith("text/html"))
+                .header("Retry-After", notNullValue()).header("Referrer-Policy", "no-referrer")
+                .body(org.hamcrest.Matchers.containsString("<h1>Too many requests</h1>"));
+    }
+
+    @Test
+    void swagger_ui_still_answers_at_v1_docs() {
+        given().redirects().follow(true).get("/v1/docs/").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("swagger"));
     }
 
     @Test

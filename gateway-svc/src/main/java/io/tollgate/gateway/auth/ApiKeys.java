@@ -10,7 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * cache key. A cached grant issued before identity announced a change to its key (revoked,
  * regenerated, re-scoped) is thrown away and the key exchanged again, so identity has the last word.
  */
-@ApplicationScoped
+@Singleton
 public class ApiKeys {
 
     /** A key's exchange: the token to forward and what the gateway enforces itself. */

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,7 @@ import java.util.Set;
  * A token that verified once is remembered until it expires, so a client reusing its token costs
  * one hash lookup; time and revocation are still checked on every use.
  */
-@ApplicationScoped
+@Singleton
 public class JwtVerifier {
 
     private static final Base64.Decoder B64 = Base64.getUrlDecoder();

@@ -1,10 +1,10 @@
 package io.tollgate.gateway.auth;
 
 import io.tollgate.kit.security.Revocations;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** Refuses a caller whose account, session or key identity has taken back, as the gateway answers it. */
-@ApplicationScoped
+@Singleton
 public class Withdrawn {
 
     private final Revocations revocations;

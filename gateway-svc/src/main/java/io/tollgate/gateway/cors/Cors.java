@@ -1,7 +1,7 @@
 package io.tollgate.gateway.cors;
 
 import io.vertx.core.http.HttpServerResponse;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Set;
@@ -12,7 +12,7 @@ import java.util.Set;
  * on an authenticated call it must belong to the caller's own tenant. Bearer tokens, not cookies,
  * carry credentials, so {@code Access-Control-Allow-Credentials} is never sent.
  */
-@ApplicationScoped
+@Singleton
 public class Cors {
 
     static final String ALLOW_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE";

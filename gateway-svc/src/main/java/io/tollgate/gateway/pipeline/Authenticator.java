@@ -7,14 +7,14 @@ import io.tollgate.gateway.auth.JwtVerifier;
 import io.tollgate.gateway.auth.Withdrawn;
 import io.tollgate.gateway.policy.RoutePolicy;
 import io.vertx.core.Future;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Step 4 and 5: who is calling (a JWT verified here, or an API key exchanged at identity and
  * cached), refused when identity has taken it back, then held to the route's rule: public, user
  * (with the key's scope), JWT-only or admin. A public route needs no caller (null).
  */
-@ApplicationScoped
+@Singleton
 public class Authenticator {
 
     private final JwtVerifier jwt;

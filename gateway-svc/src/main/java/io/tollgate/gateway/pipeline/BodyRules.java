@@ -1,7 +1,7 @@
 package io.tollgate.gateway.pipeline;
 
 import io.tollgate.gateway.policy.RoutePolicy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.Locale;
 import java.util.Map;
@@ -11,7 +11,7 @@ import java.util.Optional;
  * Step 3: a declared body over the route's limit is 413 before a byte of it is read (a chunked one is
  * counted as it streams, by the forwarder), and a body on a JSON route must say it is JSON (415).
  */
-@ApplicationScoped
+@Singleton
 public class BodyRules {
 
     public Optional<Refusal> check(RoutePolicy policy, String contentLength, String transferEncoding, String contentType) {

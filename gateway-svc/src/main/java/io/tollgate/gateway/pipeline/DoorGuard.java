@@ -2,7 +2,7 @@ package io.tollgate.gateway.pipeline;
 
 import io.tollgate.gateway.routing.RouteTable;
 import io.tollgate.kit.web.RequestPaths;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * above the root refused). Our services' own {@code /internal} and {@code /q} paths are never served
  * from the public door, in any spelling.
  */
-@ApplicationScoped
+@Singleton
 public class DoorGuard {
 
     static final int MAX_TARGET = 8 * 1024;

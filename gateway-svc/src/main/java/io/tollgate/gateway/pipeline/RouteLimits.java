@@ -9,7 +9,7 @@ import io.tollgate.gateway.limits.RateLimiter;
 import io.tollgate.gateway.policy.RateClass;
 import io.tollgate.gateway.policy.RoutePolicy;
 import io.vertx.core.Future;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import java.util.List;
  * route class, per API key at its rpm) and one Redis decision over all of them. Without Redis, auth
  * routes fail closed (503) and every other route fails open.
  */
-@ApplicationScoped
+@Singleton
 public class RouteLimits {
 
     private static final Logger LOG = Logger.getLogger(RouteLimits.class);

@@ -3,7 +3,7 @@ package io.tollgate.gateway.pipeline;
 import io.tollgate.gateway.auth.ApiKeys;
 import io.tollgate.gateway.auth.Caller;
 import io.vertx.core.MultiMap;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.Locale;
 import java.util.Map;
@@ -15,7 +15,7 @@ import java.util.Set;
  * caller's credential, and the request id, trace and the caller's address as the gateway decided it
  * are set.
  */
-@ApplicationScoped
+@Singleton
 public class UpstreamHeaders {
 
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",

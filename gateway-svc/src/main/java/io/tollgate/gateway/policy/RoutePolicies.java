@@ -1,10 +1,13 @@
 package io.tollgate.gateway.policy;
 
 import io.vertx.core.http.HttpMethod;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -13,7 +16,7 @@ import java.util.Set;
  * falls to the last rule, JWT-only: a new upstream route is closed to API keys until someone
  * decides otherwise here.
  */
-@ApplicationScoped
+@Singleton
 public class RoutePolicies {
 
     private static final long KIB = 1024;
@@ -37,7 +40,10 @@ public class RoutePolicies {
         }
     }
 
+    private static final RoutePolicy FALLBACK = new RoutePolicy(Access.JWT_ONLY, null, RateClass.GENERAL, DEFAULT_BODY, true);
+
     private final List<Rule> rules = new ArrayList<>();
+    private final Node trie = new Node();
 
     public RoutePolicies() {
         // identity-svc
@@ -52,6 +58,7 @@ public class RoutePolicies {
         add("GET", "/v1/me", Access.USER, "account:read", RateClass.GENERAL);
         // render-svc's parts of /v1/me: a key may read its activity; uploads are session only, large and multipart
         add("GET", "/v1/me/activity/**", Access.USER, "render:read", RateClass.GENERAL);
+        add("GET", "/v1/me/render-limits", Access.USER, "render:read", RateClass.GENERAL);
         rules.add(rule("POST", "/v1/me/uploads", new RoutePolicy(Access.JWT_ONLY, null, RateClass.GENERAL, 50 * MIB, false)));
         add("*", "/v1/me/**", Access.JWT_ONLY, null, RateClass.GENERAL);
         add("*", "/v1/api-keys/**", Access.JWT_ONLY, null, RateClass.GENERAL);
@@ -95,6 +102,8 @@ public class RoutePolicies {
 
         // render-svc: the model catalogue is public; estimates and jobs need render scopes; assets are
         // public behind their signed links; uploads (session only) may be large and are not JSON
+        // render providers' completion callbacks arrive unauthenticated, signed (render-svc checks the signature)
+        rules.add(rule("POST", "/v1/render/callbacks/*", new RoutePolicy(Access.PUBLIC, null, RateClass.NONE, 1024 * KIB, false)));
         add("POST", "/v1/models/**", Access.USER, "render:read", RateClass.GENERAL);
         add("GET", "/v1/models/**", Access.PUBLIC, null, RateClass.PUBLIC);
         add("GET", "/v1/assets/*", Access.PUBLIC, null, RateClass.PUBLIC);
@@ -112,9 +121,32 @@ public class RoutePolicies {
         add("POST", "/v1/render/**", Access.USER, "render:create", RateClass.GENERAL);
 
         add("*", "/v1/**", Access.JWT_ONLY, null, RateClass.GENERAL);
+
+        // Hosted pages (outside /v1): public, no credential, forms instead of JSON. The forms that try a
+        // code, set a password or send a mail count against the per-address auth bucket, as their API routes do.
+        for (String p : List.of("/", "/verify-email", "/reset-password", "/email-preferences", "/unsubscribe", "/billing/payments/*")) {
+            add("GET", p, Access.PUBLIC, null, RateClass.PUBLIC);
+        }
+        for (String p : List.of("/verify-email", "/reset-password")) {
+            rules.add(rule("POST", p, new RoutePolicy(Access.PUBLIC, null, RateClass.AUTH, 16 * KIB, false)));
+        }
+        for (String p : List.of("/email-preferences", "/unsubscribe")) {
+            rules.add(rule("POST", p, new RoutePolicy(Access.PUBLIC, null, RateClass.PUBLIC, 16 * KIB, false)));
+        }
+        for (int i = 0; i < rules.size(); i++) {
+            trie.add(i);
+        }
     }
 
     public RoutePolicy match(HttpMethod method, String path) {
+        String[] segments = split(path);
+        String name = method == HttpMethod.HEAD ? "GET" : method.name();
+        int first = trie.first(name, segments, 0, Integer.MAX_VALUE);
+        return first == Integer.MAX_VALUE ? FALLBACK : rules.get(first).policy();
+    }
+
+    /** The same answer as {@link #match}, found by trying every rule in order: what the trie must agree with. */
+    RoutePolicy matchByScan(HttpMethod method, String path) {
         String[] segments = split(path);
         String name = method == HttpMethod.HEAD ? "GET" : method.name();
         for (Rule rule : rules) {
@@ -122,7 +154,79 @@ public class RoutePolicies {
                 return rule.policy();
             }
         }
-        return new RoutePolicy(Access.JWT_ONLY, null, RateClass.GENERAL, DEFAULT_BODY, true);
+        return FALLBACK;
+    }
+
+    /** The patterns of every rule, for tests that walk them. */
+    List<String> patterns() {
+        List<String> patterns = new ArrayList<>(rules.size());
+        for (Rule rule : rules) {
+            patterns.add("/" + String.join("/", rule.segments()) + (rule.rest() ? "/**" : ""));
+        }
+        return patterns;
+    }
+
+    /**
+     * The rules by their segments, built once: a path walks down its own literal segments and the
+     * {@code *} branches only, and of every rule it reaches the first (lowest index) wins, as in a scan.
+     */
+    private final class Node {
+        private final Map<String, Node> literal = new HashMap<>();
+        private Node wildcard;
+        /** Rules (by index, ascending) whose pattern ends here, and those ending here in {@code /**}. */
+        private int[] exact = new int[0];
+        private int[] rest = new int[0];
+
+        void add(int index) {
+            Rule rule = rules.get(index);
+            Node node = this;
+            for (String segment : rule.segments()) {
+                if ("*".equals(segment)) {
+                    node = node.wildcard == null ? (node.wildcard = new Node()) : node.wildcard;
+                } else {
+                    node = node.literal.computeIfAbsent(segment, k -> new Node());
+                }
+            }
+            if (rule.rest()) {
+                node.rest = append(node.rest, index);
+            } else {
+                node.exact = append(node.exact, index);
+            }
+        }
+
+        private static int[] append(int[] indexes, int index) {
+            int[] longer = Arrays.copyOf(indexes, indexes.length + 1);
+            longer[indexes.length] = index;
+            return longer;
+        }
+
+        int first(String method, String[] path, int depth, int best) {
+            best = firstOf(rest, method, best);
+            if (depth == path.length) {
+                return firstOf(exact, method, best);
+            }
+            Node next = literal.get(path[depth]);
+            if (next != null) {
+                best = next.first(method, path, depth + 1, best);
+            }
+            if (wildcard != null) {
+                best = wildcard.first(method, path, depth + 1, best);
+            }
+            return best;
+        }
+
+        private int firstOf(int[] indexes, String method, int best) {
+            for (int index : indexes) {
+                if (index >= best) {
+                    break;
+                }
+                Set<String> methods = rules.get(index).methods();
+                if (methods.isEmpty() || methods.contains(method)) {
+                    return index;
+                }
+            }
+            return best;
+        }
     }
 
     private void add(String methods, String pattern, Access access, String scope, RateClass rateClass) {

@@ -15,6 +15,7 @@ import io.tollgate.gateway.policy.RoutePolicy;
 import io.tollgate.gateway.web.Problems;
 import io.tollgate.gateway.web.Trace;
 import io.tollgate.kit.net.ClientAddress;
+import io.tollgate.kit.pages.PageHeaders;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -45,6 +46,7 @@ public class GatewayHandler {
     private static final Logger LOG = Logger.getLogger("io.tollgate.gateway.access");
     private static final String REQUEST_ID = "tollgate.request-id";
     private static final String PATH = "tollgate.path";
+    private static final String PAGE = "tollgate.page";
 
     private final DoorGuard guard;
     private final RouteTable table;
@@ -107,11 +109,14 @@ public class GatewayHandler {
             return;
         }
         String upstream = route.get().upstream();
+        if (route.get().page()) {
+            ctx.put(PAGE, true);
+        }
         RoutePolicy policy = policies.match(request.method(), path);
         // Metrics name the route's owner prefix, never the raw path with someone's ids in it.
         Context context = Vertx.currentContext();
         if (context != null) {
-            context.putLocal("UrlPathTemplate", route.get().prefix() + "/**");
+            context.putLocal("UrlPathTemplate", route.get().prefix().equals("/") ? "/" : route.get().prefix() + "/**");
         }
         request.pause();
         String requestId = ctx.get(REQUEST_ID);
@@ -134,15 +139,15 @@ public class GatewayHandler {
         String ip = clientAddress.of(request);
         authenticator.authenticate(policy, request.getHeader("Authorization"), request.getHeader("X-API-Key"), ip)
                 .compose(caller -> limits.decide(policy, caller, ip).map(decision -> new Admitted(caller, decision)))
-                .onSuccess(admitted -> admit(ctx, upstream, path, policy, admitted, requestId, trace, ip, origin))
+                .onSuccess(admitted -> admit(ctx, upstream, route.get().page(), path, policy, admitted, requestId, trace, ip, origin))
                 .onFailure(failure -> refuse(ctx, failure));
     }
 
     private record Admitted(Caller caller, Decision decision) {
     }
 
-    private void admit(RoutingContext ctx, String upstream, String path, RoutePolicy policy, Admitted admitted, String requestId,
-                       Trace trace, String ip, String origin) {
+    private void admit(RoutingContext ctx, String upstream, boolean page, String path, RoutePolicy policy, Admitted admitted,
+                       String requestId, Trace trace, String ip, String origin) {
         HttpServerRequest request = ctx.request();
         HttpServerResponse response = ctx.response();
         Decision decision = admitted.decision();
@@ -164,7 +169,7 @@ public class GatewayHandler {
                 trace.traceparent(), ip, request.scheme(), request.authority() == null ? null : request.authority().toString()));
         String uri = path + (request.query() == null ? "" : "?" + request.query());
         proxy.forward(ctx, new ReverseProxy.Forward(upstream, uri, requestId, trace.traceparent(), ip, headers,
-                policy.maxBodyBytes()));
+                policy.maxBodyBytes(), page));
     }
 
     private void logWhenDone(RoutingContext ctx, String path, String upstream, String requestId, Trace trace) {
@@ -174,8 +179,20 @@ public class GatewayHandler {
         long started = System.nanoTime();
         HttpServerRequest request = ctx.request();
         HttpServerResponse response = ctx.response();
-        response.endHandler(v -> LOG.infof("%s %s %d %.1fms upstream=%s request_id=%s trace_id=%s", request.method(),
-                path, response.getStatusCode(), (System.nanoTime() - started) / 1e6, upstream, requestId, trace.traceId()));
+        response.endHandler(v -> LOG.info(accessLine(request.method().name(), path, response.getStatusCode(),
+                System.nanoTime() - started, upstream, requestId, trace.traceId())));
+    }
+
+    /**
+     * {@code GET /v1/jobs/1 200 0.4ms upstream=render request_id=... trace_id=...}, put together by
+     * hand: a format string would be parsed again for every request.
+     */
+    static String accessLine(String method, String path, int status, long nanos, String upstream, String requestId,
+                             String traceId) {
+        long tenths = (nanos + 50_000) / 100_000;
+        return new StringBuilder(160).append(method).append(' ').append(path).append(' ').append(status).append(' ')
+                .append(tenths / 10).append('.').append(tenths % 10).append("ms upstream=").append(upstream)
+                .append(" request_id=").append(requestId).append(" trace_id=").append(traceId).toString();
     }
 
     /** A random (version 4) UUID from the thread's own generator: request ids need uniqueness, not secrecy. */
@@ -213,6 +230,28 @@ public class GatewayHandler {
 
     private void send(RoutingContext ctx, Refusal refusal) {
         String title = refusal.status() == 400 ? "Bad request" : Problems.title(refusal.status());
+        if (Boolean.TRUE.equals(ctx.get(PAGE))) {
+            page(ctx, refusal.status(), title, refusal.detail());
+            return;
+        }
         problems.send(ctx, refusal.status(), refusal.code(), title, refusal.detail(), refusal.extensions());
+    }
+
+    /** A refusal on a hosted page is a page too (a person reads it, not a client): plain HTML with the page headers. */
+    private static void page(RoutingContext ctx, int status, String title, String detail) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.headWritten()) {
+            return;
+        }
+        ctx.request().resume();
+        PageHeaders.common().forEach(response::putHeader);
+        response.putHeader("Content-Security-Policy", PageHeaders.FALLBACK_CSP);
+        response.putHeader("Content-Type", "text/html; charset=utf-8");
+        response.setStatusCode(status).end("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title)
+                + "</title></head><body><main><h1>" + escape(title) + "</h1><p>" + escape(detail) + "</p></main></body></html>");
+    }
+
+    private static String escape(String text) {
+        return text == null ? "" : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -1,9 +1,12 @@
 package io.tollgate.gateway.routing;
 
+import io.netty.channel.EventLoop;
 import io.quarkus.runtime.StartupEvent;
 import io.tollgate.gateway.pipeline.UpstreamHeaders;
 import io.tollgate.gateway.web.BodyLimit;
 import io.tollgate.gateway.web.Problems;
+import io.tollgate.kit.pages.PageHeaders;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,38 +19,54 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
-import java.net.ConnectException;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Streams a request the gateway has admitted to the owning service and its answer back, body
  * untouched (so a payment provider's signed webhook arrives byte-exact). An upstream that refuses is
  * 502, one that is too slow is 504, both as problem+json.
+ *
+ * <p>The route's {@code timeout} is a total deadline from the moment the request is forwarded to
+ * the head of the answer, kept by a timer of our own: an upstream that trickles bytes (which an
+ * idle timeout would keep resetting) or never answers is cut there, and the 504 is decided by that
+ * timer having fired, not by reading an exception's text. After the head, the answer streams under
+ * the idle timeout only (Server-Sent Events, large downloads).
  */
-@ApplicationScoped
+@Singleton
 public class ReverseProxy {
 
     private static final Logger LOG = Logger.getLogger(ReverseProxy.class);
 
     /** What the gateway decided about a request, and what the upstream is told. */
+    /** {@code page}: a hosted page, whose answer always leaves with the page headers (the service's own, or ours where it sent none). */
     public record Forward(String upstream, String uri, String requestId, String traceparent, String clientIp,
-                          MultiMap headers, long maxBodyBytes) {
+                          MultiMap headers, long maxBodyBytes, boolean page) {
     }
+
+    /** Connections one event loop may hold open to each upstream. */
+    static final int CONNECTIONS_PER_EVENT_LOOP = 128;
 
     private final Vertx vertx;
     private final GatewayConfig config;
     private final Problems problems;
-    private HttpClient client;
+    /** One client per event loop: its pooled connections live on that loop, so a forward never changes thread. */
+    private final Map<EventLoop, HttpClient> clients = new ConcurrentHashMap<>();
+    private final Map<String, URI> bases = new ConcurrentHashMap<>();
+    private HttpClient shared;
 
     public ReverseProxy(Vertx vertx, GatewayConfig config, Problems problems) {
         this.vertx = vertx;
@@ -56,8 +75,25 @@ public class ReverseProxy {
     }
 
     void start(@Observes StartupEvent event) {
-        client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-                .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(200));
+        shared = newClient();
+        config.upstreams().forEach((name, upstream) -> bases.put(name, URI.create(upstream.url())));
+    }
+
+    /**
+     * Keep-alive, no pipelining (one request per connection at a time, so a slow answer never holds
+     * up another), {@code TCP_NODELAY}; the pool opens a connection on the event loop that asks for it.
+     */
+    private HttpClient newClient() {
+        return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
+                .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_EVENT_LOOP));
+    }
+
+    private HttpClient client() {
+        Context context = Vertx.currentContext();
+        if (context instanceof ContextInternal internal && context.isEventLoopContext()) {
+            return clients.computeIfAbsent(internal.nettyEventLoop(), loop -> newClient());
+        }
+        return shared;
     }
 
     public boolean knows(String upstream) {
@@ -68,13 +104,14 @@ public class ReverseProxy {
     public void forward(RoutingContext ctx, Forward forward) {
         HttpServerRequest request = ctx.request();
         GatewayConfig.Upstream upstream = config.upstreams().get(forward.upstream());
-        URI base = URI.create(upstream.url());
+        URI base = bases.computeIfAbsent(forward.upstream(), name -> URI.create(upstream.url()));
         RequestOptions options = new RequestOptions()
                 .setMethod(request.method())
                 .setHost(base.getHost())
                 .setPort(base.getPort())
                 .setURI(forward.uri())
-                .setIdleTimeout(upstream.timeout().toMillis())
+                // streams stall at most this long once the answer has started; the deadline below comes first before that
+                .setIdleTimeout(upstream.timeout().toMillis() + 1_000)
                 .setHeaders(forward.headers());
         // HTTP/1.1 has a body only when Content-Length or Transfer-Encoding says so; a request without
         // either (most GETs) goes upstream without one rather than as an empty chunked stream.
@@ -83,11 +120,39 @@ public class ReverseProxy {
         if (!hasBody) {
             request.resume();
         }
-        client.request(options)
-                .compose(upstreamRequest -> hasBody ? upstreamRequest.send(body(ctx, upstreamRequest, forward))
-                        : upstreamRequest.send())
-                .onSuccess(upstreamResponse -> relay(upstreamResponse, ctx.response()))
-                .onFailure(failure -> fail(ctx, forward.upstream(), failure));
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        AtomicBoolean expired = new AtomicBoolean();
+        long deadline = vertx.setTimer(upstream.timeout().toMillis(), id -> {
+            expired.set(true);
+            HttpClientRequest inFlight = sent.get();
+            if (inFlight != null) {
+                inFlight.reset(); // its send fails, and fail() answers 504
+            } else {
+                fail(ctx, forward.upstream(), new TimeoutException("no connection to " + forward.upstream()), true);
+            }
+        });
+        client().request(options)
+                .compose(upstreamRequest -> {
+                    sent.set(upstreamRequest);
+                    if (expired.get()) {
+                        upstreamRequest.reset();
+                    }
+                    return hasBody ? upstreamRequest.send(body(ctx, upstreamRequest, forward)) : upstreamRequest.send();
+                })
+                .onSuccess(upstreamResponse -> {
+                    vertx.cancelTimer(deadline);
+                    if (expired.get()) {
+                        // the head came in the same turn as the deadline: the deadline won
+                        upstreamResponse.request().reset();
+                        fail(ctx, forward.upstream(), new TimeoutException("answered after the deadline"), true);
+                        return;
+                    }
+                    relay(upstreamResponse, ctx.response(), forward.page());
+                })
+                .onFailure(failure -> {
+                    vertx.cancelTimer(deadline);
+                    fail(ctx, forward.upstream(), failure, expired.get());
+                });
     }
 
     private ReadStream<Buffer> body(RoutingContext ctx, HttpClientRequest upstreamRequest, Forward forward) {
@@ -105,7 +170,7 @@ public class ReverseProxy {
         });
     }
 
-    private static void relay(HttpClientResponse upstreamResponse, HttpServerResponse response) {
+    private static void relay(HttpClientResponse upstreamResponse, HttpServerResponse response, boolean page) {
         if (response.ended() || response.closed()) {
             return;
         }
@@ -116,21 +181,29 @@ public class ReverseProxy {
                 response.headers().add(h.getKey(), h.getValue());
             }
         });
+        if (page) {
+            PageHeaders.common().forEach((name, value) -> {
+                if (!response.headers().contains(name)) {
+                    response.putHeader(name, value);
+                }
+            });
+            if (!response.headers().contains("Content-Security-Policy")) {
+                response.putHeader("Content-Security-Policy", PageHeaders.FALLBACK_CSP);
+            }
+        }
         if (upstreamResponse.getHeader("Content-Length") == null) {
             response.setChunked(true);
         }
         upstreamResponse.pipeTo(response);
     }
 
-    private void fail(RoutingContext ctx, String upstream, Throwable failure) {
+    /** 504 when the route's deadline passed before the answer's head ({@code expired}), 502 for anything else. */
+    private void fail(RoutingContext ctx, String upstream, Throwable failure, boolean expired) {
         if (ctx.response().ended() || ctx.response().headWritten()) {
             return;
         }
-        LOG.warnf("upstream %s failed: %s", upstream, failure.toString());
-        boolean slow = failure instanceof TimeoutException || failure.getClass().getSimpleName().contains("Timeout")
-                || String.valueOf(failure.getMessage()).contains("timeout");
-        boolean refused = failure instanceof ConnectException || failure.getCause() instanceof ConnectException;
-        int status = slow && !refused ? 504 : 502;
+        LOG.warnf("upstream %s failed%s: %s", upstream, expired ? " (deadline passed)" : "", failure.toString());
+        int status = expired ? 504 : 502;
         String code = status == 504 ? "UPSTREAM_TIMEOUT" : "UPSTREAM_UNAVAILABLE";
         String detail = status == 504 ? "The " + upstream + " service did not answer in time."
                 : "The " + upstream + " service is unavailable.";

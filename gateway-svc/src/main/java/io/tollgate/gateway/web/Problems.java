@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tollgate.kit.problem.Problem;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.Locale;
 import java.util.Map;
 
 /** Answers from the gateway itself, as RFC 9457 problem documents like every service's. */
-@ApplicationScoped
+@Singleton
 public class Problems {
 
     private final ObjectMapper json;

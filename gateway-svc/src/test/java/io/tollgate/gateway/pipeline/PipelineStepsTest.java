@@ -57,6 +57,20 @@ class PipelineStepsTest {
     }
 
     @Test
+    void every_services_dead_letters_are_routed_under_its_admin_prefix_and_admin_only() {
+        RouteTable routes = new RouteTable();
+        RoutePolicies policies = new RoutePolicies();
+        Map<String, String> prefixes = Map.of("identity", "/v1/admin/identity", "billing", "/v1/admin/billing",
+                "proxy", "/v1/admin/proxy", "render", "/v1/admin/render", "notification", "/v1/admin/notifications");
+        prefixes.forEach((service, prefix) -> {
+            String path = prefix + "/dead-letters/00000000-0000-0000-0000-000000000001/replay";
+            assertEquals(service, routes.match(path).orElseThrow().upstream(), path);
+            RoutePolicy policy = policies.match(HttpMethod.POST, path);
+            assertEquals("ADMIN_ONLY", assertThrows(AuthFailure.class, () -> Authenticator.authorize(policy, user("customer"))).code());
+        });
+    }
+
+    @Test
     void body_rules_refuse_a_declared_overflow_and_a_non_json_body_on_a_json_route() {
         BodyRules rules = new BodyRules();
         assertEquals(413, rules.check(JSON_ROUTE, "1025", null, "application/json").orElseThrow().status());
