@@ -43,6 +43,8 @@ class DeploymentSecretsJourneyTest {
         sandbox.put("TOLLGATE_BILLING_YOOKASSA_SHOP_ID", "100500");
         sandbox.put("TOLLGATE_BILLING_YOOKASSA_SECRET_KEY", "test_sandbox_yookassa");
         sandbox.put("TOLLGATE_BILLING_COINGATE_API_TOKEN", "cg_sandbox_api_token");
+        // a real signing key for the hosted pages' links, so that the refusal is the providers' sandbox keys
+        sandbox.put("TOLLGATE_PAGES_LINK_KEY", "e2e-production-page-link-key-4f9c2a7d81b3e6a0");
         String log = refusal(fleet, "billing", sandbox);
         assertTrue(log.contains("holds a development value"), log);
         assertTrue(log.contains("tollgate.billing."), log);

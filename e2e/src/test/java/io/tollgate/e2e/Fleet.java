@@ -179,8 +179,15 @@ public final class Fleet implements AutoCloseable {
         env.put("TOLLGATE_PUBLIC_BASE_URL", url("gateway"));
         env.put("TOLLGATE_IDENTITY_URL", url("identity"));
         env.put("TOLLGATE_RENDER_BILLING_URL", url("billing"));
+        env.put("TOLLGATE_PROXY_BILLING_URL", url("billing"));
+        // a port of a few minutes with auto-renewal on is due at once, and the scanner looks every second
+        env.put("TOLLGATE_PROXY_RENEWAL_LEAD", "PT10M");
+        env.put("TOLLGATE_PROXY_RENEWAL_SCAN", "1s");
         // render's remote provider: the sandbox's fal-style queue
         env.put("TOLLGATE_RENDER_PROVIDERS_SANDBOX_URL", sandbox.baseUrl() + "/fal");
+        // the sandbox signs its completion callbacks; they reach render-svc through the gateway
+        env.put("TOLLGATE_RENDER_PROVIDERS_SANDBOX_CALLBACK_JWKS_URL", sandbox.renderQueue().jwksUrl());
+        env.put("TOLLGATE_RENDER_PROVIDERS_SANDBOX_CATALOG_URL", sandbox.baseUrl() + "/fal/v1");
         // one job of a user at a time, so a second one waits in the queue where a journey can cancel it
         env.put("TOLLGATE_RENDER_LIMITS_PARALLEL_PER_USER", "1");
         env.put("TOLLGATE_BILLING_STRIPE_API_URL", sandbox.baseUrl() + "/stripe");

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,10 +27,20 @@ final class Journeys {
     private Journeys() {
     }
 
-    /** A documentation-range address, so each journey has its own per-address rate buckets. */
+    /** Addresses handed out so far; the first is random so that runs against one gateway differ. */
+    private static final AtomicInteger NEXT_IP = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
+
+    /**
+     * An address in the benchmarking range 198.18.0.0/15 that no other journey of this run has, so
+     * each journey has per-address rate buckets of its own (sign-up, verification and sign-in are
+     * three of the five auth calls an address may make a minute: two journeys drawn onto one address
+     * at random would share them).
+     */
     static String randomIp() {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        return "198.18." + r.nextInt(256) + "." + r.nextInt(1, 255);
+        int n = Math.floorMod(NEXT_IP.getAndIncrement(), 2 * 256 * 254);
+        int host = n % 254 + 1;
+        int net = n / 254;
+        return "198." + (18 + net / 256) + "." + (net % 256) + "." + host;
     }
 
     /** Requests to {@code baseUrl} as a client at {@code ip} (the gateway trusts loopback's X-Forwarded-For). */

@@ -295,6 +295,10 @@ class RenderJourneyTest {
         assertEquals(64, image.getHeight());
         awaitBalance(fleet, customer.account(), 497);
         assertEquals(2, fleet.sandbox().renderQueue().submits() - submitsBefore, "each job submitted once at the provider");
+        // the provider's signed completion callbacks came in through the gateway and were accepted
+        List<io.tollgate.sandbox.RenderQueueSandbox.Callback> callbacks = fleet.sandbox().renderQueue().callbacks().stream()
+                .filter(c -> c.url().startsWith(gateway + "/v1/render/callbacks/sandbox")).toList();
+        assertTrue(callbacks.stream().filter(c -> c.status() == 200).count() >= 2, callbacks.toString());
     }
 
     @Test
@@ -353,6 +357,53 @@ class RenderJourneyTest {
                     .get("/v1/webhooks/" + endpoint + "/deliveries?event_type=job.completed").then().statusCode(200)
                     .body("data", org.hamcrest.Matchers.hasSize(1)).body("data[0].status", equalTo("succeeded"))
                     .body("data[0].attempts", equalTo(1));
+        } finally {
+            partner.stop(0);
+        }
+    }
+
+    @Test
+    void a_requests_own_webhook_url_receives_start_and_completed_signed_with_the_users_request_secret(Fleet fleet) throws Exception {
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<java.util.Map<String, List<String>>> headers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer partner = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+        partner.createContext("/job-hook", exchange -> {
+            java.util.Map<String, List<String>> h = new java.util.TreeMap<>();
+            exchange.getRequestHeaders().forEach((k, v) -> h.put(k.toLowerCase(), List.copyOf(v)));
+            headers.add(h);
+            received.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        partner.start();
+        try {
+            Customer customer = customer(fleet, 1000);
+            String gateway = fleet.gatewayUrl();
+            String ip = customer.account().ip();
+            String hookUrl = "http://127.0.0.1:" + partner.getAddress().getPort() + "/job-hook";
+            String id = submit(fleet, customer, "{\"prompt\": \"hooked\", \"width\": 64, \"height\": 64, \"webhook_url\": \"" + hookUrl
+                    + "\", \"webhook_events_filter\": [\"start\", \"completed\"]}", null).then().statusCode(202).extract().path("request_id");
+            awaitStatus(fleet, customer, id, "COMPLETED");
+            long waiting = System.nanoTime();
+            while (received.size() < 2) {
+                assertTrue(System.nanoTime() - waiting < 30_000_000_000L, "the request's webhooks did not arrive: " + received);
+                Thread.sleep(200);
+            }
+            String key = Journeys.at(gateway, ip).auth().oauth2(customer.account().accessToken()).get("/v1/webhooks/default/secret")
+                    .then().statusCode(200).extract().path("key");
+            for (int i = 0; i < received.size(); i++) {
+                new com.standardwebhooks.Webhook(key).verify(received.get(i), headers.get(i));
+            }
+            List<String> types = received.stream().map(b -> JsonPath.from(b).getString("type")).sorted().toList();
+            assertEquals(List.of("request.completed", "request.start"), types);
+            String completed = received.stream().filter(b -> b.contains("request.completed")).findFirst().orElseThrow();
+            JsonPath body = JsonPath.from(completed);
+            assertEquals(id, body.getString("data.request_id"));
+            assertEquals("COMPLETED", body.getString("data.status"));
+            String image = body.getString("data.output.images[0].url");
+            // the signed link in the webhook opens the file through the gateway
+            Journeys.at(gateway, ip).get(onGateway(fleet, image)).then().statusCode(200).contentType("image/png");
         } finally {
             partner.stop(0);
         }

@@ -1,19 +1,13 @@
 package io.tollgate.e2e;
 
 import com.standardwebhooks.Webhook;
-import com.sun.net.httpserver.HttpServer;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -24,29 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(FleetExtension.class)
 class WebhookJourneyTest {
 
-    record Received(Map<String, List<String>> headers, String body) {
-    }
-
     @Test
     void a_paid_top_up_reaches_the_partners_endpoint_signed_and_the_bell(Fleet fleet) throws Exception {
-        List<Received> received = new CopyOnWriteArrayList<>();
-        HttpServer partner = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-        partner.createContext("/tollgate", exchange -> {
-            byte[] body;
-            try (InputStream in = exchange.getRequestBody()) {
-                body = in.readAllBytes();
-            }
-            Map<String, List<String>> headers = new TreeMap<>();
-            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), List.copyOf(v)));
-            received.add(new Received(headers, new String(body, StandardCharsets.UTF_8)));
-            exchange.sendResponseHeaders(204, -1);
-            exchange.close();
-        });
-        partner.start();
-        try {
+        try (Partner partner = Partner.at("/tollgate")) {
+            List<Partner.Received> received = partner.received;
             var account = Journeys.newUser(fleet);
             String gateway = fleet.gatewayUrl();
-            String hookUrl = "http://127.0.0.1:" + partner.getAddress().getPort() + "/tollgate";
+            String hookUrl = partner.url();
             // a loopback URL the deployment has not allow-listed would be refused; this one is, so it is accepted
             Response created = Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).contentType("application/json")
                     .body(Map.of("url", hookUrl, "events", List.of("payment.succeeded", "invoice.issued"), "description", "books"))
@@ -68,7 +46,7 @@ class WebhookJourneyTest {
                 assertTrue(System.nanoTime() - waiting < 30_000_000_000L, "the partner's webhook did not arrive in 30 s");
                 Thread.sleep(200);
             }
-            Received paid = received.stream().filter(r -> r.body().contains("\"payment.succeeded\"")).findFirst().orElseThrow();
+            Partner.Received paid = received.stream().filter(r -> r.body().contains("\"payment.succeeded\"")).findFirst().orElseThrow();
             new Webhook(secret).verify(paid.body(), paid.headers());
             JsonPath body = JsonPath.from(paid.body());
             assertEquals(started.<String>path("payment_id"), body.getString("data.payment_id"));
@@ -96,8 +74,6 @@ class WebhookJourneyTest {
             var stranger = Journeys.newUser(fleet);
             Journeys.at(gateway, stranger.ip()).auth().oauth2(stranger.accessToken()).get("/v1/webhooks/" + endpoint).then()
                     .statusCode(404).contentType("application/problem+json");
-        } finally {
-            partner.stop(0);
         }
     }
 }
