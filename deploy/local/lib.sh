@@ -148,9 +148,11 @@ ensure_java() {
   export PATH="$JAVA_HOME/bin:$PATH"
 }
 
-# The project's Maven wrapper when present, the system Maven otherwise.
+# The project's Maven wrapper when present, the system Maven otherwise; TOLLGATE_MVN names another.
 maven() {
-  if [[ -x "$TOLLGATE_ROOT/mvnw" ]]; then
+  if [[ -n "${TOLLGATE_MVN:-}" ]]; then
+    "$TOLLGATE_MVN" "$@"
+  elif [[ -x "$TOLLGATE_ROOT/mvnw" ]]; then
     "$TOLLGATE_ROOT/mvnw" "$@"
   elif command -v mvn >/dev/null 2>&1; then
     mvn "$@"

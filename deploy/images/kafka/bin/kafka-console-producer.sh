@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+exec kafka-run-class.sh org.apache.kafka.tools.ConsoleProducer "$@"
