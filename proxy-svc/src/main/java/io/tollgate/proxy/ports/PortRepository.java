@@ -56,6 +56,7 @@ public class PortRepository {
                     and not d2.exclusive_taken and not (d2.id = any($6::uuid[])) and ($7::uuid is null or d2.server_id = $7)
                     and d2.live_ports < case when $5 or d2.is_private then 1
                                              else least(coalesce(d2.max_ports, s.max_ports_per_device), s.max_ports_per_device) end
+                    and ($8::int is null or d2.live_ports < $8)
                   order by (d2.live_ports >= s.soft_max_ports_per_device), d2.live_ports, random()
                   limit 1
                   for update of d2 skip locked) pick
@@ -68,6 +69,16 @@ public class PortRepository {
               and not d2.exclusive_taken and not (d2.id = any($6::uuid[])) and ($7::uuid is null or d2.server_id = $7)
               and d2.live_ports < case when $5 or d2.is_private then 1
                                        else least(coalesce(d2.max_ports, s.max_ports_per_device), s.max_ports_per_device) end""";
+    /** Places a port of this kind could still take on devices holding fewer than $6 ports, and on how many devices. */
+    private static final String CAPACITY = """
+            select count(*) filter (where places > 0) as devices, coalesce(sum(places), 0) as places
+            from (select greatest(0, least(case when $5 or d2.is_private then 1
+                                                else least(coalesce(d2.max_ports, s.max_ports_per_device), s.max_ports_per_device) end,
+                                           $6) - d2.live_ports) as places
+                  from devices d2 join servers s on s.id = d2.server_id
+                  where d2.status = 'active' and d2.online and s.status = 'active' and d2.country_code = $1
+                    and ($2::uuid is null or d2.city_id = $2) and ($3::uuid is null or d2.carrier_id = $3) and d2.is_private = $4
+                    and not d2.exclusive_taken) c""";
     private static final String NUMBERS = """
             select s.ip, s.http_port_start + n as http_port, s.socks_port_start + n as socks_port
             from servers s, generate_series(0, least(s.http_port_end - s.http_port_start, s.socks_port_end - s.socks_port_start)) n
@@ -121,8 +132,14 @@ public class PortRepository {
      */
     public Uni<Optional<Placement>> place(SqlClient tx, String country, UUID cityId, UUID carrierId, boolean isPrivate, boolean exclusive,
                                           List<UUID> excluded, UUID serverId) {
+        return place(tx, country, cityId, carrierId, isPrivate, exclusive, excluded, serverId, null);
+    }
+
+    /** {@link #place} on a device that holds fewer than {@code ceiling} ports (null: up to the device's own limit). */
+    public Uni<Optional<Placement>> place(SqlClient tx, String country, UUID cityId, UUID carrierId, boolean isPrivate, boolean exclusive,
+                                          List<UUID> excluded, UUID serverId, Integer ceiling) {
         return tx.preparedQuery(PLACE).execute(Tuple.from(new Object[] {country, cityId, carrierId, isPrivate, exclusive,
-                        excluded.toArray(UUID[]::new), serverId}))
+                        excluded.toArray(UUID[]::new), serverId, ceiling}))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(placement(rows.iterator().next())));
     }
 
@@ -131,6 +148,25 @@ public class PortRepository {
                                 UUID serverId) {
         return pool.preparedQuery(CANDIDATES).execute(Tuple.from(new Object[] {country, cityId, carrierId, isPrivate, exclusive,
                 excluded.toArray(UUID[]::new), serverId})).map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** Free places on fitting devices when each is filled to at most {@code ceiling} ports. */
+    public record Capacity(long devices, long places) {
+    }
+
+    public Uni<Capacity> capacity(String country, UUID cityId, UUID carrierId, boolean isPrivate, boolean exclusive, int ceiling) {
+        return pool.preparedQuery(CAPACITY).execute(Tuple.from(new Object[] {country, cityId, carrierId, isPrivate, exclusive, ceiling}))
+                .map(rows -> rows.iterator().next()).map(r -> new Capacity(r.getLong("devices"), r.getLong("places")));
+    }
+
+    /** The user's slots of a kind and how many of them live ports hold, read without a lock (an estimate for the caller). */
+    public Uni<Slots> slots(Owner owner, boolean isPrivate) {
+        return pool.preparedQuery("select coalesce((select " + (isPrivate ? "slots_private" : "slots_shared")
+                        + " from entitlements where user_id = $1), 0) as slots,"
+                        + " (select count(*) from ports where user_id = $1 and tenant_id = $2 and is_private = $3 and status in " + LIVE
+                        + ") as held")
+                .execute(Tuple.of(owner.userId(), owner.tenantId(), isPrivate))
+                .map(rows -> rows.iterator().next()).map(r -> new Slots(r.getInteger("slots"), r.getLong("held").intValue(), false));
     }
 
     private static Placement placement(Row r) {

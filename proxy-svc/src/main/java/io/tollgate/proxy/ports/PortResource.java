@@ -87,6 +87,12 @@ public class PortResource {
     public record BulkResult(int total, int success, int failed, List<BulkPort> created, List<BulkError> errors) {
     }
 
+    /** A smart bulk creation: {@code count} ports of one kind, at most three per device (a process). */
+    public record BulkSmart(@NotNull @Pattern(regexp = "^[A-Z]{2}$") String countryId, UUID cityId, UUID carrierId, Boolean exclusive,
+                            @NotNull @Min(60) @Max(31_536_000) Long expiresIn, @Pattern(regexp = FINGERPRINTS) String osFingerprint,
+                            Boolean isPrivate, @NotNull @Min(1) @Max(SmartBulk.MAX_ITEMS) Integer count) {
+    }
+
     public record StatusView(String status, boolean isActive, boolean deviceOnline, Instant lastChecked) {
     }
 
@@ -106,11 +112,13 @@ public class PortResource {
     }
 
     private final PortService ports;
+    private final SmartBulk smartBulk;
     private final CurrentPrincipal principal;
     private final Idempotency idempotency;
 
-    public PortResource(PortService ports, CurrentPrincipal principal, Idempotency idempotency) {
+    public PortResource(PortService ports, SmartBulk smartBulk, CurrentPrincipal principal, Idempotency idempotency) {
         this.ports = ports;
+        this.smartBulk = smartBulk;
         this.principal = principal;
         this.idempotency = idempotency;
     }
@@ -148,6 +156,56 @@ public class PortResource {
                         bulk.created().stream().map(p -> new BulkPort(p.id(), p.name(), p.httpPort(), p.socksPort(), p.proxyLogin(),
                                 ports.password(p), p.status())).toList(),
                         bulk.errors().stream().map(e -> new BulkError(e.index(), e.code(), e.error())).toList())).build()));
+    }
+
+    @POST
+    @Path("/bulk-smart")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create 1 to 50 ports of one kind in a country, spread so that no device holds more than three; answered at once"
+            + " with the process that makes them (GET /v1/proxy/processes/{id} for its progress, POST .../cancel to stop it)")
+    @APIResponse(responseCode = "202", description = "Started", content = @Content(mediaType = "application/json",
+            schema = @Schema(implementation = ProcessResource.ProcessView.class)))
+    public Uni<Response> bulkSmart(@Valid @NotNull BulkSmart body, @HeaderParam(Idempotency.HEADER) String key) {
+        Principal caller = caller("proxy:write");
+        caller.requireVerifiedEmail();
+        Owner owner = caller.owner();
+        PortService.NewPort port = new PortService.NewPort(body.countryId(), body.cityId(), body.carrierId(),
+                Boolean.TRUE.equals(body.exclusive()), body.expiresIn(), body.osFingerprint(), Boolean.TRUE.equals(body.isPrivate()));
+        UUID[] started = new UUID[1];
+        return idempotency.execute("user:" + caller.userId(), key, "POST", "/v1/ports/bulk-smart", body,
+                        tx -> smartBulk.start(tx, owner, port, body.count()).invoke(p -> started[0] = p.id())
+                                .map(p -> Response.accepted(ProcessResource.ProcessView.of(p))
+                                        .header("Location", "/v1/proxy/processes/" + p.id()).build()))
+                .invoke(() -> {
+                    if (started[0] != null) {
+                        smartBulk.kick(started[0]);
+                    }
+                });
+    }
+
+    @GET
+    @Path("/bulk-smart/max-available")
+    @Operation(summary = "How many ports a smart bulk creation could make now in a country: free places on devices holding fewer"
+            + " than three ports, bounded by the caller's free slots of the kind and by 50")
+    public Uni<SmartBulk.MaxAvailable> maxAvailable(@QueryParam("country") String country, @QueryParam("is_private") String isPrivate,
+                                                    @QueryParam("city_id") String cityId, @QueryParam("carrier_id") String carrierId) {
+        Owner owner = caller("proxy:read").owner();
+        if (country == null || !country.matches("^[A-Z]{2}$")) {
+            throw ProblemException.validation("country", "must be an ISO 3166 alpha-2 code");
+        }
+        return smartBulk.maxAvailable(owner, country, optionalId("city_id", cityId), optionalId("carrier_id", carrierId),
+                Boolean.TRUE.equals(InventoryResource.flag(isPrivate)), false);
+    }
+
+    private static UUID optionalId(String field, String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(raw);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.validation(field, "must be a UUID");
+        }
     }
 
     static PortService.NewPort newPort(CreatePort body) {

@@ -113,7 +113,16 @@ public class PortService {
                 }));
     }
 
-    private Uni<Void> located(SqlClient client, NewPort request) {
+    /**
+     * One item of a smart bulk creation, in {@code tx}: a port as {@link #create} makes it, on a
+     * device that holds fewer than {@code ceiling} ports; the creation turn was taken for the whole batch.
+     */
+    Uni<Port> placeOnLightDevice(SqlClient tx, Owner owner, NewPort request, int ceiling) {
+        return place(tx, owner, request, ceiling).chain(id -> ports.find(tx, id, false))
+                .map(found -> found.orElseThrow(() -> ProblemException.notFound("port")));
+    }
+
+    Uni<Void> located(SqlClient client, NewPort request) {
         return inventory.locationOf(client, request.country(), request.cityId(), request.carrierId()).map(known -> {
             if (!known) {
                 throw ProblemException.validation(request.cityId() != null ? "city_id" : "carrier_id", "is not of country " + request.country());
@@ -122,17 +131,21 @@ public class PortService {
         });
     }
 
-    private Uni<Cooldowns.Claim> claimCreation(Owner owner) {
+    Uni<Cooldowns.Claim> claimCreation(Owner owner) {
         return createInterval.isZero() ? Uni.createFrom().nullItem()
                 : cooldowns.claim("proxy:limit:create:" + owner.userId(), createInterval,
                         "One port may be created every " + createInterval.toSeconds() + " s.");
     }
 
-    private Uni<Void> release(Cooldowns.Claim claim) {
+    Uni<Void> release(Cooldowns.Claim claim) {
         return claim == null ? Uni.createFrom().voidItem() : cooldowns.release(claim);
     }
 
     private Uni<UUID> place(SqlClient tx, Owner owner, NewPort request) {
+        return place(tx, owner, request, null);
+    }
+
+    private Uni<UUID> place(SqlClient tx, Owner owner, NewPort request, Integer ceiling) {
         UUID id = Ids.next();
         Instant now = clock.instant();
         return ports.lockSlots(tx, owner, request.isPrivate()).chain(slots -> {
@@ -142,7 +155,7 @@ public class PortService {
                         .with("limit", slots.limit()).with("held", slots.held()).with("is_private", request.isPrivate());
             }
             return ports.place(tx, request.country(), request.cityId(), request.carrierId(), request.isPrivate(), request.exclusive(),
-                    List.of(), null).map(placement -> new Placed(placement, slots.exhausted()));
+                    List.of(), null, ceiling).map(placement -> new Placed(placement, slots.exhausted()));
         }).chain(placed -> {
             Optional<PortRepository.Placement> placement = placed.placement();
             PortRepository.Placement at = placement.orElseThrow(() -> ProblemException.badRequest("NO_DEVICE_AVAILABLE",

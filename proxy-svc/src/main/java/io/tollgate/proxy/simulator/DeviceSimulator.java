@@ -151,6 +151,33 @@ public final class DeviceSimulator implements AutoCloseable {
         return "http://127.0.0.1:" + controlPort() + "/devices/" + device.spec().imei();
     }
 
+    /**
+     * A device joins the running fleet on an address of its own, and registers on the next beat
+     * (the future completes once proxy-svc has it). Tests add devices of their own so that what they
+     * count is not changed by the ports other tests left on the shared fleet.
+     */
+    public CompletableFuture<SimulatedDevice> add(SimulatedDevice.Spec spec) {
+        return CompletableFuture.supplyAsync(() -> {
+            // on the timer's thread, which alone walks the devices
+            SimulatedDevice device = new SimulatedDevice(spec, freshAddress(null));
+            try {
+                device.up(InetAddress.getByName(device.address()));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            devices.put(spec.imei(), device);
+            report(device);
+            return device;
+        }, timer).thenCompose(device -> device.registered ? CompletableFuture.completedFuture(device)
+                : CompletableFuture.supplyAsync(() -> {
+                    report(device);
+                    if (!device.registered) {
+                        throw new IllegalStateException("proxy-svc did not register device " + spec.imei());
+                    }
+                    return device;
+                }, timer));
+    }
+
     /** The device goes dark: its tunnel closes and its agent says so once, then stays silent. */
     public CompletableFuture<Void> offline(String imei) {
         SimulatedDevice device = devices.get(imei);
