@@ -293,6 +293,61 @@ class ProxyJourneyTest {
     }
 
     @Test
+    void a_smart_bulk_creation_runs_as_a_process_that_spreads_its_ports_at_most_three_to_a_device(Fleet fleet) throws Exception {
+        String gateway = fleet.gatewayUrl();
+        var account = Journeys.newUser(fleet);
+        var admin = Journeys.admin(fleet);
+        for (Map<String, Object> gift : List.<Map<String, Object>>of(Map.of("resource", "traffic", "amount", 100, "charge_user", false),
+                Map.of("resource", "ports", "amount", 4, "charge_user", false))) {
+            Journeys.at(gateway, admin.ip()).auth().oauth2(admin.accessToken()).contentType("application/json").body(gift)
+                    .post("/v1/admin/billing/users/" + account.userId() + "/purchases").then().statusCode(201);
+        }
+        // the slots travel to proxy-svc on Kafka; max-available counts them once they are there
+        JsonPath[] available = new JsonPath[1];
+        await("the four slots reach proxy-svc", Duration.ofSeconds(30), () -> {
+            available[0] = Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken())
+                    .get("/v1/ports/bulk-smart/max-available?country=DE&is_private=false").then().statusCode(200).extract().jsonPath();
+            return available[0].getInt("free_slots") == 4;
+        });
+        assertEquals(3, available[0].getInt("per_device"));
+        int count = available[0].getInt("max_available");
+        assertTrue(count > 0, available[0].prettify());
+
+        Response started = Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).contentType("application/json")
+                .header("Idempotency-Key", UUID.randomUUID().toString())
+                .body(Map.of("country_id", "DE", "expires_in", 3600, "count", count)).post("/v1/ports/bulk-smart");
+        started.then().statusCode(202).body("type", equalTo("port_creation")).body("total", equalTo(count));
+        String process = started.path("id");
+        assertEquals("/v1/proxy/processes/" + process, started.header("Location"));
+        JsonPath[] done = new JsonPath[1];
+        await("the process ends", Duration.ofSeconds(30), () -> {
+            done[0] = Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).get("/v1/proxy/processes/" + process)
+                    .then().statusCode(200).extract().jsonPath();
+            return !"running".equals(done[0].getString("status"));
+        });
+        assertEquals("completed", done[0].getString("status"), done[0].prettify());
+        assertEquals(count, done[0].getInt("completed"));
+        assertEquals(100, done[0].getInt("progress"));
+        Map<String, Integer> perDevice = new java.util.HashMap<>();
+        for (String device : done[0].<String>getList("ports.device_id")) {
+            perDevice.merge(device, 1, Integer::sum);
+        }
+        assertTrue(perDevice.values().stream().allMatch(n -> n <= 3), perDevice.toString());
+        assertEquals(count, Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).get("/v1/ports")
+                .jsonPath().getInt("meta.total"));
+        Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).get("/v1/proxy/processes").then().statusCode(200)
+                .body("meta.total", equalTo(1)).body("data[0].id", equalTo(process));
+        Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).post("/v1/proxy/processes/" + process + "/cancel")
+                .then().statusCode(409).contentType("application/problem+json").body("code", equalTo("ALREADY_COMPLETED"));
+        var stranger = Journeys.newUser(fleet);
+        Journeys.at(gateway, stranger.ip()).auth().oauth2(stranger.accessToken()).get("/v1/proxy/processes/" + process).then()
+                .statusCode(404);
+        for (String id : done[0].<String>getList("ports.id")) {
+            Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).delete("/v1/ports/" + id).then().statusCode(200);
+        }
+    }
+
+    @Test
     void a_rotation_changes_the_exit_then_the_cooldown_holds_by_api_and_by_link_and_a_new_link_replaces_the_old(Fleet fleet)
             throws Exception {
         String gateway = fleet.gatewayUrl();
