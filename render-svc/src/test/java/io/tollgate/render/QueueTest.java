@@ -186,26 +186,41 @@ class QueueTest {
     }
 
     @Test
+    void a_running_render_reports_its_renderers_progress() throws Exception {
+        Caller caller = caller();
+        String id = submit(caller, MODEL, SLOW, null).path("request_id");
+        // the heartbeat carries the renderer's progress: 2 images x 50 passes (the last one once it is done)
+        JsonNode progress = awaitProgress(caller, id);
+        assertEquals(100, progress.path("total").asInt());
+        assertTrue(progress.path("step").asInt() >= 0 && progress.path("step").asInt() <= 100, progress.toString());
+        JsonNode done = awaitStatus(caller, MODEL, id, "COMPLETED");
+        assertEquals(100, done.path("progress").path("step").asInt(), done.toString());
+        assertEquals(100, done.path("progress").path("percent").asInt(), done.toString());
+    }
+
+    @Test
     void a_queued_job_is_cancelled_at_once_and_a_running_one_runs_to_its_end_and_is_charged_once() throws Exception {
         Caller caller = caller();
+        // a running job that runs for as long as the test needs: the provider sandbox's request runs for 8 s
+        String remote = RemoteProviderTest.FAST;
+        RenderProviderSandbox.queue().timing(Duration.ofMillis(100), Duration.ofSeconds(8));
         try (KafkaProbe probe = new KafkaProbe(KafkaProbe.bootstrap(), "render.events")) {
+            String running = submit(caller, remote, "{\"prompt\": \"runs\", \"width\": 64, \"height\": 64}", null).path("request_id");
+            awaitStatus(caller, remote, running, "IN_PROGRESS");
             // one running job per user here: the second waits behind the first
-            String running = submit(caller, MODEL, SLOW, null).path("request_id");
-            String queued = submit(caller, MODEL, "{\"prompt\": \"waits\", \"width\": 64, \"height\": 64}", null).path("request_id");
-            awaitStatus(caller, MODEL, running, "IN_PROGRESS");
-            // the heartbeat carries the renderer's progress: 2 images x 50 passes
-            JsonNode progress = awaitProgress(caller, running);
-            assertEquals(100, progress.path("total").asInt());
-            assertTrue(progress.path("step").asInt() < 100, progress.toString());
+            String queued = submit(caller, MODEL, "{\"prompt\": \"waits\", \"width\": 64, \"height\": 64}", null).then()
+                    .statusCode(202).body("status", equalTo("IN_QUEUE")).extract().path("request_id");
             given().auth().oauth2(caller.token()).put("/v1/queue/" + MODEL + "/requests/" + queued + "/cancel").then()
                     .statusCode(200).body("ok", equalTo(true)).body("status", equalTo("CANCELLED"));
-            given().auth().oauth2(caller.token()).put("/v1/queue/" + MODEL + "/requests/" + running + "/cancel").then()
+            given().auth().oauth2(caller.token()).put("/v1/queue/" + remote + "/requests/" + running + "/cancel").then()
                     .statusCode(200).body("ok", equalTo(false)).body("status", equalTo("IN_PROGRESS"));
-            awaitStatus(caller, MODEL, running, "COMPLETED");
-            given().auth().oauth2(caller.token()).put("/v1/queue/" + MODEL + "/requests/" + running + "/cancel").then()
+            awaitStatus(caller, remote, running, "COMPLETED");
+            given().auth().oauth2(caller.token()).put("/v1/queue/" + remote + "/requests/" + running + "/cancel").then()
                     .statusCode(200).body("ok", equalTo(false)).body("status", equalTo("COMPLETED"));
             given().auth().oauth2(caller.token()).get("/v1/queue/" + MODEL + "/requests/" + queued).then().statusCode(409)
                     .contentType("application/problem+json").body("code", equalTo("REQUEST_NOT_COMPLETED"));
+            given().auth().oauth2(caller.token()).get("/v1/queue/" + MODEL + "/requests/" + queued + "/status").then().statusCode(200)
+                    .body("status", equalTo("CANCELLED")).body("started_at", org.hamcrest.Matchers.nullValue());
 
             List<ConsumerRecord<String, byte[]>> events = probe.collect(r -> queued.equals(r.key()) || running.equals(r.key()),
                     Duration.ofSeconds(15), Duration.ofSeconds(2));
@@ -214,6 +229,8 @@ class QueueTest {
             }
             assertEquals(List.of(JobSubmitted.TYPE, JobCancelled.TYPE), types(events, queued));
             assertEquals(List.of(JobSubmitted.TYPE, JobStarted.TYPE, JobCompleted.TYPE), types(events, running));
+        } finally {
+            RenderProviderSandbox.queue().timing(Duration.ofMillis(200), Duration.ofMillis(400));
         }
     }
 
