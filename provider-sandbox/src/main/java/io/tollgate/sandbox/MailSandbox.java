@@ -41,7 +41,9 @@ public final class MailSandbox implements AutoCloseable {
     private final List<Message> messages = new CopyOnWriteArrayList<>();
 
     private MailSandbox(int port) throws IOException {
-        server = new ServerSocket(port, 64, InetAddress.getLoopbackAddress());
+        // loopback unless SANDBOX_BIND names another address (0.0.0.0 in its container)
+        String bind = System.getenv("SANDBOX_BIND");
+        server = new ServerSocket(port, 64, bind == null || bind.isBlank() ? InetAddress.getLoopbackAddress() : InetAddress.getByName(bind));
         workers.submit(this::accept);
     }
 

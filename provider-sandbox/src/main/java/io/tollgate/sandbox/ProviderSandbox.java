@@ -82,7 +82,8 @@ public final class ProviderSandbox implements AutoCloseable {
         this.secretKey = secretKey;
         this.webhookSecret = webhookSecret;
         this.webhookUrl = webhookUrl;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        // loopback unless SANDBOX_BIND names another address (0.0.0.0 in its container); links name loopback
+        this.server = HttpServer.create(new InetSocketAddress(env("SANDBOX_BIND", "127.0.0.1"), port), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/stripe/v1/payment_intents", this::paymentIntents);
         server.createContext("/stripe/checkout/", this::checkout);
