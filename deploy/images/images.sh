@@ -138,7 +138,8 @@ build() {
   fi
   log "building $image"
   local started=$SECONDS
-  podman build --pull=never --layers -f "$file" \
+  # the Docker format keeps HEALTHCHECK (OCI images have no such field)
+  podman build --pull=never --layers --format docker -f "$file" \
     --label "io.tollgate.inputs=$hash" \
     --label "org.opencontainers.image.revision=$(commit_of_tree)" \
     --label "org.opencontainers.image.source=tollgate" \
@@ -306,9 +307,11 @@ cmd_services() {
   package_modules "${stale[@]}"
   for svc in "${wanted[@]}"; do
     hash="$(hash_inputs "$TOLLGATE_ROOT/$svc/src/main/docker/Containerfile" "$TOLLGATE_ROOT/$svc/target/quarkus-app" \
-      -- "$(image_id "$JRE_IMAGE")")"
+      -- "$(image_id "$JRE_IMAGE")" "$FFMPEG_DEB_VERSION" "$ESPEAK_DEB_VERSION")"
+    local tools=()
+    [[ "$svc" != render-svc ]] || tools=(--build-arg "FFMPEG_VERSION=$FFMPEG_DEB_VERSION" --build-arg "ESPEAK_VERSION=$ESPEAK_DEB_VERSION")
     build "$(service_image "$svc")" "$hash" "$TOLLGATE_ROOT/$svc" "$TOLLGATE_ROOT/$svc/src/main/docker/Containerfile" \
-      --build-arg "BASE_IMAGE=$JRE_IMAGE"
+      --build-arg "BASE_IMAGE=$JRE_IMAGE" "${tools[@]}"
   done
 }
 
