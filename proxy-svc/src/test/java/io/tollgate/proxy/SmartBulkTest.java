@@ -118,7 +118,11 @@ class SmartBulkTest {
         assertEquals(2, done.getInt("failed"));
         assertEquals(100, done.getInt("progress"));
         assertEquals(List.of("NO_DEVICE_AVAILABLE", "NO_DEVICE_AVAILABLE"), done.getList("errors.code"));
-        assertEquals(List.of(places, places + 1), done.getList("errors.index"));
+        // which two items find no place is not fixed: an item may miss a device whose row is busy at that moment
+        // (a heartbeat), and a later item takes the place; two distinct items of the request, each failed once
+        List<Integer> failedItems = done.getList("errors.index");
+        assertEquals(2, new HashSet<>(failedItems).size(), done.prettify());
+        assertTrue(failedItems.stream().allMatch(i -> i >= 0 && i < places + 2), done.prettify());
         assertEquals(places, done.getList("ports").size());
         Set<UUID> devices = new HashSet<>();
         for (String device : done.<String>getList("ports.device_id")) {
