@@ -306,10 +306,11 @@ cmd_services() {
   done
   package_modules "${stale[@]}"
   for svc in "${wanted[@]}"; do
-    hash="$(hash_inputs "$TOLLGATE_ROOT/$svc/src/main/docker/Containerfile" "$TOLLGATE_ROOT/$svc/target/quarkus-app" \
-      -- "$(image_id "$JRE_IMAGE")" "$FFMPEG_DEB_VERSION" "$ESPEAK_DEB_VERSION")"
+    # render's renderers run ffmpeg and espeak-ng: their pins are its inputs, and no other image's
     local tools=()
     [[ "$svc" != render-svc ]] || tools=(--build-arg "FFMPEG_VERSION=$FFMPEG_DEB_VERSION" --build-arg "ESPEAK_VERSION=$ESPEAK_DEB_VERSION")
+    hash="$(hash_inputs "$TOLLGATE_ROOT/$svc/src/main/docker/Containerfile" "$TOLLGATE_ROOT/$svc/target/quarkus-app" \
+      -- "$(image_id "$JRE_IMAGE")" "${tools[@]}")"
     build "$(service_image "$svc")" "$hash" "$TOLLGATE_ROOT/$svc" "$TOLLGATE_ROOT/$svc/src/main/docker/Containerfile" \
       --build-arg "BASE_IMAGE=$JRE_IMAGE" "${tools[@]}"
   done
