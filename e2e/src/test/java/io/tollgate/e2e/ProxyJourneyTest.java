@@ -414,4 +414,59 @@ class ProxyJourneyTest {
         user.get().get("/v1/ports/" + id + "/rotation-settings").then().statusCode(200).body("enabled", equalTo(false));
         Journeys.at(gateway, account.ip()).header("X-API-Key", key).delete("/v1/ports/" + id).then().statusCode(200);
     }
+
+    @Test
+    void the_pool_entry_keeps_a_sticky_exit_and_lists_the_session_with_its_traffic_until_it_is_closed(Fleet fleet) throws Exception {
+        String gateway = fleet.gatewayUrl();
+        var account = Journeys.newUser(fleet);
+        grant(fleet, account, 100_000);
+        Supplier<RequestSpecification> user = () -> Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken());
+        user.get().contentType("application/json").header("Idempotency-Key", UUID.randomUUID().toString())
+                .body(Map.of("resource", "traffic", "amount", 10)).post("/v1/billing/purchases").then().statusCode(201);
+        JsonPath credentials = user.get().get("/v1/proxy/pool/credentials").then().statusCode(200).extract().jsonPath();
+        String sticky = "http://" + credentials.getString("username") + "-session-e2e1-sesstime-20:" + credentials.getString("password")
+                + "@127.0.0.1:7000";
+        HttpServer origin = origin();
+        try {
+            String target = "http://127.0.0.1:" + origin.getAddress().getPort();
+            // the pool entry knows the login at its next refresh, and the traffic once billing's entitlement has come over Kafka
+            Curl[] first = new Curl[1];
+            await("the pool entry carries the user's traffic", Duration.ofSeconds(30), () -> {
+                try {
+                    first[0] = curl("-x", sticky, target + "/ip");
+                    return "200".equals(first[0].status());
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            String exit = first[0].body();
+            for (int i = 0; i < 3; i++) {
+                assertEquals(exit, curl("-x", sticky, target + "/ip").body(), "the session keeps its exit");
+            }
+            Curl download = curl("-x", sticky, target + "/bytes/50000");
+            assertEquals("200", download.status(), download.toString());
+            assertEquals(50_000, download.body().length());
+
+            JsonPath[] listed = new JsonPath[1];
+            await("the session is listed with the bytes it carried", Duration.ofSeconds(15), () -> {
+                listed[0] = user.get().get("/v1/proxy/pool/sessions").then().statusCode(200).extract().jsonPath();
+                return listed[0].getInt("meta.total") == 1 && listed[0].getLong("data[0].traffic_in_bytes") >= 50_000;
+            });
+            assertEquals("e2e1", listed[0].getString("data[0].name"), listed[0].prettify());
+            String sessionId = listed[0].getString("data[0].id");
+            var stranger = Journeys.newUser(fleet);
+            Journeys.at(gateway, stranger.ip()).auth().oauth2(stranger.accessToken()).delete("/v1/proxy/pool/sessions/" + sessionId).then()
+                    .statusCode(404).contentType("application/problem+json");
+            user.get().delete("/v1/proxy/pool/sessions/" + sessionId).then().statusCode(200).body("closed", equalTo(1));
+            user.get().get("/v1/proxy/pool/sessions").then().statusCode(200).body("meta.total", equalTo(0));
+
+            // the pool's traffic is metered by direction and counted in the caller's total
+            await("the pool's traffic is metered", Duration.ofSeconds(30), () -> user.get().get("/v1/proxy/pool/stats").then()
+                    .statusCode(200).extract().jsonPath().getLong("pool.traffic_in_bytes") >= 50_000);
+            user.get().get("/v1/proxy/pool/stats").then().statusCode(200).body("pool.active_sessions", equalTo(0))
+                    .body("used_traffic_bytes", greaterThan(50_000));
+        } finally {
+            origin.stop(0);
+        }
+    }
 }

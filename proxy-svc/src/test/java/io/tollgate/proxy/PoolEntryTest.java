@@ -24,7 +24,7 @@ class PoolEntryTest {
     static final int HTTP = 47000;
     static final int SOCKS = 47001;
 
-    record Login(String username, String password) {
+    record Login(String username, String password, Fixtures.Caller caller) {
         String proxy(String options) {
             return "http://" + username + options + ":" + password + "@127.0.0.1:" + HTTP;
         }
@@ -36,7 +36,7 @@ class PoolEntryTest {
         Fixtures.Caller caller = Fixtures.user();
         Fixtures.slots(caller, 1, 0);
         JsonPath c = given().auth().oauth2(caller.token()).get("/v1/proxy/pool/credentials").then().statusCode(200).extract().jsonPath();
-        Login login = new Login(c.getString("username"), c.getString("password"));
+        Login login = new Login(c.getString("username"), c.getString("password"), caller);
         Fixtures.until(() -> {
             try {
                 return "200".equals(ProxyClients.curl("-x", login.proxy(""), "http://127.0.0.1:" + sink.port() + "/ip").status());

@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -107,6 +108,9 @@ public class DataPlane {
     private final Duration connectTimeout;
     private final Duration handshakeTimeout;
     private final AtomicBoolean refreshing = new AtomicBoolean();
+    private final AtomicBoolean publishing = new AtomicBoolean();
+    /** Whether rows of this node may be in the pool's session and connection tables (true at start: a killed run's). */
+    private volatile boolean published = true;
     private final Map<Integer, Bound> bound = new HashMap<>();
     private final Set<Integer> binding = new HashSet<>();
     private final Map<UUID, Set<Session>> sessions = new ConcurrentHashMap<>();
@@ -178,6 +182,11 @@ public class DataPlane {
             bound.clear();
         }
         sessions.values().forEach(set -> set.forEach(s -> s.close("shutdown")));
+        try {
+            repository.publish(node, List.of(), List.of()).await().atMost(Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            LOG.warnf("data plane: the node's pool sessions were not withdrawn (%s)", e.getMessage());
+        }
         // a clean stop writes the last window; a killed node loses what it counted since its last one
         metering.flush().await().atMost(Duration.ofSeconds(5));
     }
@@ -193,6 +202,7 @@ public class DataPlane {
         }))).subscribe().with(rows -> {
             try {
                 apply(rows);
+                presence();
             } finally {
                 refreshing.set(false);
             }
@@ -200,6 +210,35 @@ public class DataPlane {
             refreshing.set(false);
             LOG.warnf("data plane: the node's ports could not be read (%s)", e.getMessage());
         });
+    }
+
+    /**
+     * Publishes the node's pool sessions and open pool connections for the API, after closing the
+     * sessions the API was asked to close; nothing is written while the node has none and has
+     * withdrawn its rows.
+     */
+    private void presence() {
+        List<DataPlaneRepository.Connections> open = new ArrayList<>();
+        for (Map.Entry<UUID, Set<Session>> e : sessions.entrySet()) {
+            PoolEntry.PoolUser owner = pool.owner(e.getKey());
+            int n = e.getValue().size();
+            if (owner != null && n > 0) {
+                open.add(new DataPlaneRepository.Connections(owner.userId(), owner.tenantId(), n));
+            }
+        }
+        boolean any = !open.isEmpty() || !pool.sessions().isEmpty();
+        if ((!any && !published) || !publishing.compareAndSet(false, true)) {
+            return;
+        }
+        repository.closeRequests(node).invoke(ids -> ids.forEach(id -> pool.close(id, "session_closed")))
+                .chain(() -> repository.publish(node, pool.sessions(), open))
+                .subscribe().with(v -> {
+                    published = any;
+                    publishing.set(false);
+                }, e -> {
+                    publishing.set(false);
+                    LOG.warnf("data plane: the node's pool sessions were not published (%s)", e.getMessage());
+                });
     }
 
     private void apply(List<LivePort> rows) {

@@ -15,6 +15,8 @@ import java.util.UUID;
 public class DataPlaneRepository {
 
     private static final String METERED_PORT = "update ports set used_traffic_bytes = used_traffic_bytes + $2 where id = $1";
+    private static final String METERED_POOL = "update pool_credentials set traffic_in_bytes = traffic_in_bytes + $2,"
+            + " traffic_out_bytes = traffic_out_bytes + $3 where user_id = $1";
     private static final String METERED_USER = """
             insert into entitlements (user_id, tenant_id, metered_shared_bytes, metered_private_bytes) values ($1, $2, $3, $4)
             on conflict (user_id) do update set metered_shared_bytes = entitlements.metered_shared_bytes + excluded.metered_shared_bytes,
@@ -69,10 +71,66 @@ public class DataPlaneRepository {
         });
     }
 
-    /** Adds a window's bytes to the port's {@code used_traffic} and to its owner's metered total of the kind. */
-    Uni<Void> metered(SqlClient tx, UUID portId, UUID userId, UUID tenantId, boolean isPrivate, long bytes) {
-        return tx.preparedQuery(METERED_PORT).execute(Tuple.of(portId, bytes))
-                .chain(() -> tx.preparedQuery(METERED_USER).execute(Tuple.of(userId, tenantId, isPrivate ? 0L : bytes, isPrivate ? bytes : 0L)))
+    /**
+     * Adds a window's bytes to the port's {@code used_traffic} (or, for the pool's traffic, to the
+     * user's pool totals by direction) and to its owner's metered total of the kind.
+     */
+    Uni<Void> metered(SqlClient tx, UUID portId, UUID userId, UUID tenantId, boolean isPrivate, long in, long out) {
+        long bytes = in + out;
+        Uni<?> own = portId.equals(PoolEntry.portId(userId))
+                ? tx.preparedQuery(METERED_POOL).execute(Tuple.of(userId, in, out))
+                : tx.preparedQuery(METERED_PORT).execute(Tuple.of(portId, bytes));
+        return own.chain(() -> tx.preparedQuery(METERED_USER).execute(Tuple.of(userId, tenantId, isPrivate ? 0L : bytes, isPrivate ? bytes : 0L)))
                 .replaceWithVoid();
+    }
+
+    private static final String CLOSE_REQUESTS = "select id from pool_sessions where node = $1 and close_requested_at is not null";
+    private static final String FORGET_SESSIONS = "delete from pool_sessions where node = $1 and not (id = any($2))";
+    private static final String PUBLISH_SESSION = """
+            insert into pool_sessions (id, node, user_id, tenant_id, name, device_id, strict, created_at, last_used_at, expires_at,
+                                       active_connections, traffic_in_bytes, traffic_out_bytes)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            on conflict (id) do update set last_used_at = excluded.last_used_at, active_connections = excluded.active_connections,
+                   traffic_in_bytes = excluded.traffic_in_bytes, traffic_out_bytes = excluded.traffic_out_bytes, updated_at = now()""";
+    private static final String FORGET_CONNECTIONS = "delete from pool_connections where node = $1 and not (user_id = any($2))";
+    private static final String PUBLISH_CONNECTIONS = """
+            insert into pool_connections (node, user_id, tenant_id, connections) values ($1, $2, $3, $4)
+            on conflict (node, user_id) do update set connections = excluded.connections, updated_at = now()""";
+
+    /** The sessions of this node the API was asked to close. */
+    Uni<List<UUID>> closeRequests(String node) {
+        return pool.preparedQuery(CLOSE_REQUESTS).execute(Tuple.of(node)).map(rows -> {
+            List<UUID> out = new ArrayList<>(rows.size());
+            rows.forEach(r -> out.add(r.getUUID("id")));
+            return out;
+        });
+    }
+
+    /** One user's open pool connections on a node. */
+    record Connections(UUID userId, UUID tenantId, int open) {
+    }
+
+    /** Publishes the node's sessions and pool connections as they are now, and forgets the rest of the node's rows. */
+    Uni<Void> publish(String node, List<PoolSession> sessions, List<Connections> connections) {
+        UUID[] live = sessions.stream().map(s -> s.id).toArray(UUID[]::new);
+        UUID[] users = connections.stream().map(Connections::userId).toArray(UUID[]::new);
+        return pool.withTransaction(tx -> {
+            Uni<?> chain = tx.preparedQuery(FORGET_SESSIONS).execute(Tuple.of(node, live));
+            if (!sessions.isEmpty()) {
+                List<Tuple> rows = sessions.stream().map(s -> Tuple.from(List.of(s.id, node, s.userId, s.tenantId, s.name, s.device, s.strict,
+                        at(s.createdAt), at(s.lastUsedAt), at(s.expiresAt), s.open(), s.in.get(), s.out.get()))).toList();
+                chain = chain.chain(() -> tx.preparedQuery(PUBLISH_SESSION).executeBatch(rows));
+            }
+            chain = chain.chain(() -> tx.preparedQuery(FORGET_CONNECTIONS).execute(Tuple.of(node, users)));
+            if (!connections.isEmpty()) {
+                List<Tuple> rows = connections.stream().map(c -> Tuple.of(node, c.userId(), c.tenantId(), c.open())).toList();
+                chain = chain.chain(() -> tx.preparedQuery(PUBLISH_CONNECTIONS).executeBatch(rows));
+            }
+            return chain.replaceWithVoid();
+        });
+    }
+
+    private static java.time.OffsetDateTime at(java.time.Instant instant) {
+        return instant.atOffset(java.time.ZoneOffset.UTC);
     }
 }

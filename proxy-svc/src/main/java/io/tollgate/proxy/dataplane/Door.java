@@ -6,8 +6,14 @@ package io.tollgate.proxy.dataplane;
  */
 interface Door {
 
-    /** The port a connection goes through, or why it may not (with the right credentials); null for wrong credentials. */
-    record Admission(LivePort port, Relay.Refusal refusal) {
+    /**
+     * The port a connection goes through, or why it may not (with the right credentials), and the pool
+     * session it belongs to (null for none); null for wrong credentials.
+     */
+    record Admission(LivePort port, Relay.Refusal refusal, PoolSession session) {
+        Admission(LivePort port, Relay.Refusal refusal) {
+            this(port, refusal, null);
+        }
     }
 
     Admission admit(String login, String password);

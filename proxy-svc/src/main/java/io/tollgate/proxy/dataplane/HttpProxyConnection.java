@@ -97,6 +97,7 @@ final class HttpProxyConnection extends Relay {
             return;
         }
         LivePort p = admission.port();
+        session(admission);
         if (head.first().equals("CONNECT")) {
             connect(p, head, rest);
         } else {

@@ -93,7 +93,7 @@ public class Metering {
         }
         return repository.pool().withTransaction(tx -> Multi.createFrom().iterable(windows)
                         .onItem().transformToUniAndConcatenate(w -> repository.metered(tx, w.port().id(), w.port().userId(), w.port().tenantId(),
-                                        w.port().isPrivate(), w.in() + w.out())
+                                        w.port().isPrivate(), w.in(), w.out())
                                 .chain(() -> outbox.append(tx, w.port().id().toString(), "ports/" + w.port().id(),
                                         new TrafficMetered(w.port().userId(), w.port().tenantId(), w.port().id().toString(), w.port().isPrivate(),
                                                 w.in(), w.out(), w.start(), end))))

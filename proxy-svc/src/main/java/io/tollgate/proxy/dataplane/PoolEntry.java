@@ -45,26 +45,15 @@ public class PoolEntry {
         }
     }
 
-    private static final class Sticky {
-        final UUID device;
-        final long until;
-        volatile long lastUse;
-
-        Sticky(UUID device, long until, long now) {
-            this.device = device;
-            this.until = until;
-            this.lastUse = now;
-        }
-    }
-
     private final Passwords passwords;
     private final int httpPort;
     private final int socksPort;
     private final int maxConn;
     private final int connPerMinute;
     private final Duration idle;
-    private final Map<String, Sticky> sessions = new ConcurrentHashMap<>();
+    private final Map<String, PoolSession> sessions = new ConcurrentHashMap<>();
     private volatile Map<String, PoolUser> users = Map.of();
+    private volatile Map<UUID, PoolUser> byPort = Map.of();
     private volatile Map<UUID, Exit> exits = Map.of();
 
     public PoolEntry(Passwords passwords,
@@ -92,12 +81,42 @@ public class PoolEntry {
     void refreshed(List<PoolUser> poolUsers, List<Exit> poolExits) {
         Map<String, PoolUser> u = new HashMap<>();
         poolUsers.forEach(p -> u.put(p.username(), p));
+        Map<UUID, PoolUser> ports = new HashMap<>();
+        poolUsers.forEach(x -> ports.put(portId(x.userId()), x));
         Map<UUID, Exit> e = new HashMap<>();
         poolExits.forEach(x -> e.put(x.id(), x));
         users = u;
+        byPort = ports;
         exits = e;
         long now = System.nanoTime();
-        sessions.values().removeIf(s -> expired(s, now));
+        sessions.values().removeIf(s -> s.expired(now, idle));
+    }
+
+    /** The port id the pool's traffic of {@code userId} is metered under. */
+    static UUID portId(UUID userId) {
+        return UUID.nameUUIDFromBytes(("pool:" + userId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The pool user whose traffic is metered under {@code portId}, or null when it is a port's. */
+    PoolUser owner(UUID portId) {
+        return byPort.get(portId);
+    }
+
+    /** The sessions this node holds now (expired ones left out). */
+    List<PoolSession> sessions() {
+        long now = System.nanoTime();
+        return sessions.values().stream().filter(s -> !s.expired(now, idle)).toList();
+    }
+
+    /** Ends a session: its open connections are closed, and its name picks a new exit next time. */
+    boolean close(UUID sessionId, String reason) {
+        for (Map.Entry<String, PoolSession> e : sessions.entrySet()) {
+            if (e.getValue().id.equals(sessionId) && sessions.remove(e.getKey(), e.getValue())) {
+                e.getValue().close(reason);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The door of the pool's listeners. */
@@ -127,36 +146,37 @@ public class PoolEntry {
         }
         long now = System.nanoTime();
         Exit exit;
+        PoolSession session = null;
         if (options.session() != null) {
             String key = user.userId() + ":" + options.session();
-            Sticky sticky = sessions.get(key);
-            Exit kept = sticky == null || expired(sticky, now) ? null : exits.get(sticky.device);
+            PoolSession sticky = sessions.get(key);
+            boolean live = sticky != null && !sticky.expired(now, idle);
+            Exit kept = live ? exits.get(sticky.device) : null;
             if (kept != null && fits(kept, options)) {
-                sticky.lastUse = now;
+                sticky.used(now);
                 exit = kept;
-            } else if (sticky != null && !expired(sticky, now) && options.strict()) {
-                return new Door.Admission(null, Relay.Refusal.STICKY_GONE);
+                session = sticky;
+            } else if (live && options.strict()) {
+                return new Door.Admission(null, Relay.Refusal.STICKY_GONE, null);
             } else {
                 exit = pick(options);
                 if (exit != null) {
-                    sessions.put(key, new Sticky(exit.id(), now + options.sessionTime().toNanos(), now));
+                    session = new PoolSession(user.userId(), user.tenantId(), options.session(), exit.id(), options.strict(),
+                            options.sessionTime(), now);
+                    sessions.put(key, session);
                 }
             }
         } else {
             exit = pick(options);
         }
         if (exit == null) {
-            return new Door.Admission(null, Relay.Refusal.NO_EXIT);
+            return new Door.Admission(null, Relay.Refusal.NO_EXIT, null);
         }
-        UUID id = UUID.nameUUIDFromBytes(("pool:" + user.userId()).getBytes(StandardCharsets.UTF_8));
+        UUID id = portId(user.userId());
         LivePort port = new LivePort(id, user.userId(), user.tenantId(), false, user.exhausted() ? "suspended" : "active",
                 user.exhausted() ? Suspensions.EXHAUSTED : null, user.username(), user.passwordSealed(), httpPort, socksPort, exit.id(),
                 exit.host(), exit.tunnelPort(), true, maxConn, connPerMinute, user.trafficCap(), user.capVersion(), user.metered());
-        return new Door.Admission(port, null);
-    }
-
-    private boolean expired(Sticky s, long now) {
-        return now > s.until || now - s.lastUse > idle.toNanos();
+        return new Door.Admission(port, null, session);
     }
 
     private static boolean fits(Exit e, PoolOptions o) {

@@ -49,6 +49,8 @@ abstract class Relay implements DataPlane.Session {
     LivePort port;
     Allowances.Budget budget;
     Metering.Counter counter;
+    /** The pool session the connection belongs to, or null. */
+    PoolSession poolSession;
     private boolean closed;
     private boolean counted;
     private long totalTimer = -1;
@@ -63,6 +65,13 @@ abstract class Relay implements DataPlane.Session {
         socket.exceptionHandler(e -> close("client_error"));
     }
 
+    /** The pool session an admission named; a connection keeps the first one it was admitted with. */
+    void session(Door.Admission admission) {
+        if (port == null && admission.session() != null) {
+            poolSession = admission.session();
+        }
+    }
+
     /** The connection is the port's from now on: limits were passed, it counts as open. */
     void admitted(LivePort p) {
         port = p;
@@ -71,6 +80,9 @@ abstract class Relay implements DataPlane.Session {
         counted = true;
         plane.metrics().opened();
         plane.register(p.id(), this);
+        if (poolSession != null) {
+            poolSession.attach(this);
+        }
         totalTimer = vertx.setTimer(plane.totalTimeoutMs(), t -> close("total_timeout"));
     }
 
@@ -263,6 +275,9 @@ abstract class Relay implements DataPlane.Session {
 
     private void count(boolean upload, long n) {
         (upload ? counter.out : counter.in).addAndGet(n);
+        if (poolSession != null) {
+            (upload ? poolSession.out : poolSession.in).addAndGet(n);
+        }
         plane.metrics().bytes(!upload, n);
     }
 
@@ -306,6 +321,9 @@ abstract class Relay implements DataPlane.Session {
         }
         if (counted) {
             plane.unregister(port.id(), this);
+            if (poolSession != null) {
+                poolSession.detach(this);
+            }
             plane.limits(port).left();
             plane.metrics().closed(reason);
         }

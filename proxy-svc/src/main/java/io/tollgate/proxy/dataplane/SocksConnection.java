@@ -110,6 +110,7 @@ final class SocksConnection extends Relay {
             return -1;
         }
         admission = a;
+        session(a);
         client.socket.write(Buffer.buffer(new byte[] {1, 0}));
         state = State.REQUEST;
         return 3 + ulen + plen;

@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * What a user holds of the proxy product, per kind (shared pool, private): the slots billing sold,
  * the ports in them by state, whether the kind's traffic is spent, and the traffic the user's
- * ports carried (every port ever, deleted ones too). One statement over the user's own rows.
+ * ports carried (every port ever, deleted ones too); and the pool entry's traffic and what it has
+ * open now. Two statements over the user's own rows.
  */
 @ApplicationScoped
 public class PoolStats {
@@ -33,8 +34,18 @@ public class PoolStats {
         }
     }
 
-    public record Stats(Kind shared, Kind isPrivate) {
+    /** The pool entry's own figures: its traffic by direction, and what is open now on every node. */
+    public record PoolFigures(long trafficInBytes, long trafficOutBytes, long activeConnections, long activeSessions) {
     }
+
+    public record Stats(Kind shared, Kind isPrivate, PoolFigures pool) {
+    }
+
+    static final String POOL = "select coalesce((select c.traffic_in_bytes from pool_credentials c where c.user_id = $1 and c.tenant_id = $2), 0)"
+            + " as traffic_in, coalesce((select c.traffic_out_bytes from pool_credentials c where c.user_id = $1 and c.tenant_id = $2), 0)"
+            + " as traffic_out, coalesce((select sum(n.connections) from pool_connections n where n.user_id = $1 and n.tenant_id = $2"
+            + " and n.updated_at > now() - make_interval(secs => " + PoolSessions.FRESH_SECONDS + ")), 0)::bigint as connections,"
+            + " (select count(*) from pool_sessions s where " + PoolSessions.LIVE + ") as sessions";
 
     static final String STATS = """
             select k.is_private,
@@ -57,10 +68,13 @@ public class PoolStats {
     }
 
     public Uni<Stats> of(Owner owner) {
-        return pool.preparedQuery(STATS).execute(Tuple.of(owner.userId(), owner.tenantId())).map(rows -> {
+        Tuple who = Tuple.of(owner.userId(), owner.tenantId());
+        return pool.preparedQuery(STATS).execute(who).chain(rows -> pool.preparedQuery(POOL).execute(who).map(figures -> {
             List<Kind> kinds = new ArrayList<>(2);
             rows.forEach(r -> kinds.add(Kind.from(r)));
-            return new Stats(kinds.get(0), kinds.get(1));
-        });
+            Row f = figures.iterator().next();
+            return new Stats(kinds.get(0), kinds.get(1), new PoolFigures(f.getLong("traffic_in"), f.getLong("traffic_out"),
+                    f.getLong("connections"), f.getLong("sessions")));
+        }));
     }
 }

@@ -12,7 +12,10 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** What the caller holds of the proxy product, per kind: slots, ports by state, spent traffic, traffic carried. */
+/**
+ * What the caller holds of the proxy product, per kind: slots, ports by state, spent traffic, traffic
+ * carried; and the pool entry's traffic by direction with its connections and sessions open now.
+ */
 @Path("/v1/proxy/pool/stats")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
@@ -27,7 +30,14 @@ public class PoolStatsResource {
         }
     }
 
-    public record StatsView(KindView shared, @JsonProperty("private") KindView isPrivate, long usedTrafficBytes) {
+    public record PoolView(long trafficInBytes, long trafficOutBytes, long usedTrafficBytes, long activeConnections, long activeSessions) {
+        static PoolView of(PoolStats.PoolFigures f) {
+            return new PoolView(f.trafficInBytes(), f.trafficOutBytes(), f.trafficInBytes() + f.trafficOutBytes(), f.activeConnections(),
+                    f.activeSessions());
+        }
+    }
+
+    public record StatsView(KindView shared, @JsonProperty("private") KindView isPrivate, PoolView pool, long usedTrafficBytes) {
     }
 
     private final PoolStats stats;
@@ -39,11 +49,11 @@ public class PoolStatsResource {
     }
 
     @GET
-    @Operation(summary = "The caller's slots, ports by state, spent-traffic flags and traffic carried, per kind (shared, private)")
+    @Operation(summary = "The caller's slots, ports by state, spent-traffic flags and traffic carried, per kind (shared, private), and the pool entry's traffic and open connections and sessions")
     public Uni<StatsView> get() {
         Principal caller = principal.get();
         caller.requireScope("proxy:read");
-        return stats.of(caller.owner()).map(s -> new StatsView(KindView.of(s.shared()), KindView.of(s.isPrivate()),
-                s.shared().usedTrafficBytes() + s.isPrivate().usedTrafficBytes()));
+        return stats.of(caller.owner()).map(s -> new StatsView(KindView.of(s.shared()), KindView.of(s.isPrivate()), PoolView.of(s.pool()),
+                s.shared().usedTrafficBytes() + s.isPrivate().usedTrafficBytes() + s.pool().trafficInBytes() + s.pool().trafficOutBytes()));
     }
 }
