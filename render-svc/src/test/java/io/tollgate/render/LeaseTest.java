@@ -73,4 +73,41 @@ class LeaseTest {
             QueueTest.awaitStatus(caller, QueueTest.MODEL, job.id().toString(), "COMPLETED");
         }
     }
+
+    @Test
+    void claims_that_race_for_one_owners_jobs_never_take_it_past_its_ceiling() throws Exception {
+        QueueTest.Caller caller = QueueTest.caller();
+        String first = QueueTest.submit(caller, QueueTest.MODEL, QueueTest.SLOW, null).then().statusCode(202).extract().path("request_id");
+        QueueTest.awaitStatus(caller, QueueTest.MODEL, first, "IN_PROGRESS");
+        // six waiting jobs of the owner, and six workers with a ceiling of 2 each claiming a different one at once:
+        // each sees one running; only one of them may take a job
+        java.util.List<UUID> waiting = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            waiting.add(UUID.fromString(QueueTest.submit(caller, QueueTest.MODEL, "{\"prompt\": \"race " + i + "\", \"width\": 64, \"height\": 64}",
+                    null).then().statusCode(202).extract().path("request_id")));
+        }
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.CompletableFuture<Optional<Job>>> claims = new java.util.ArrayList<>();
+        for (UUID job : waiting) {
+            claims.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                return jobs.pool().withTransaction(tx -> jobs.claim(tx, 2, Duration.ofSeconds(1), job)).await().indefinitely();
+            }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+        }
+        go.countDown();
+        long taken = 0;
+        for (var claim : claims) {
+            taken += claim.get(30, java.util.concurrent.TimeUnit.SECONDS).isPresent() ? 1 : 0;
+        }
+        assertEquals(1, taken, "one running and a ceiling of 2 leave room for one");
+        // the claimed job's lease lapses (nobody renews it), and the real workers finish everything
+        for (UUID job : waiting) {
+            QueueTest.awaitStatus(caller, QueueTest.MODEL, job.toString(), "COMPLETED");
+        }
+    }
 }

@@ -122,7 +122,10 @@ public class JobRepository {
      * trip instead of one claim each.
      */
     public Uni<List<Job>> claimSome(SqlClient tx, int parallelPerUser, Duration lease, UUID only, int limit) {
-        return tx.preparedQuery("""
+        // Claims take turns (a lock held to the end of the claiming transaction): two workers locking
+        // different jobs of one owner would each count the same running jobs and together pass its
+        // ceiling. A claim is one short statement, so the turns cost little.
+        return tx.query(CLAIM_TURN).execute().chain(() -> tx.preparedQuery("""
                         with locked as (
                             select j.id, j.user_id, j.priority, j.created_at,
                                    (select count(*) from jobs r where r.user_id = j.user_id and r.status = 'IN_PROGRESS') as running,
@@ -145,9 +148,12 @@ public class JobRepository {
                                progress = null, updated_at = now()
                         from next where jobs.id = next.id
                         returning\s""" + prefixed())
-                .execute(Tuple.of(parallelPerUser, (double) lease.toMillis() / 1000, only, limit))
+                .execute(Tuple.of(parallelPerUser, (double) lease.toMillis() / 1000, only, limit)))
                 .map(rows -> all(rows, Job::from));
     }
+
+    /** The claims' turn: one advisory lock of the render database. */
+    private static final String CLAIM_TURN = "select pg_advisory_xact_lock(hashtext('render:claim'))";
 
     /** Extends the lease and records progress; false when the lease is no longer this worker's. */
     public Uni<Boolean> heartbeat(UUID id, UUID leaseId, Duration lease, JsonObject progress) {
