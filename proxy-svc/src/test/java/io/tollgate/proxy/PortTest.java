@@ -100,6 +100,22 @@ class PortTest {
     }
 
     @Test
+    void a_device_locked_for_a_moment_by_its_heartbeat_still_takes_the_port() throws Exception {
+        Fixtures.Caller caller = Fixtures.user();
+        Fixtures.slots(caller, 1, 0);
+        Pool pool = Arc.container().instance(Pool.class).get();
+        // every German device's row is held for a moment, as a heartbeat or another placement holds one
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        var holder = pool.withTransaction(tx -> tx.query("select id from devices where country_code = 'DE' for update").execute()
+                .invoke(held::countDown).chain(() -> io.smallrye.mutiny.Uni.createFrom().voidItem().onItem().delayIt()
+                        .by(Duration.ofMillis(80)))).subscribeAsCompletionStage();
+        assertTrue(held.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        Fixtures.create(caller, "{\"country_id\": \"DE\", \"expires_in\": 600, \"is_private\": false}").then().statusCode(201)
+                .body("country_id", equalTo("DE"));
+        holder.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
     void one_port_may_be_created_every_twenty_seconds_and_a_refused_one_costs_nothing() throws Exception {
         Fixtures.Caller caller = Fixtures.user();
         Fixtures.slots(caller, 3, 0);

@@ -48,20 +48,25 @@ public class PortRepository {
 
     static final String LIVE = "('active', 'suspended')";
 
-    private static final String PLACE = """
-            update devices d set live_ports = d.live_ports + 1, exclusive_taken = d.exclusive_taken or $5, updated_at = now()
-            from (select d2.id from devices d2 join servers s on s.id = d2.server_id
-                  where d2.status = 'active' and d2.online and s.status = 'active' and d2.country_code = $1
-                    and ($2::uuid is null or d2.city_id = $2) and ($3::uuid is null or d2.carrier_id = $3) and d2.is_private = $4
-                    and not d2.exclusive_taken and not (d2.id = any($6::uuid[])) and ($7::uuid is null or d2.server_id = $7)
-                    and d2.live_ports < case when $5 or d2.is_private then 1
-                                             else least(coalesce(d2.max_ports, s.max_ports_per_device), s.max_ports_per_device) end
-                    and ($8::int is null or d2.live_ports < $8)
-                  order by (d2.live_ports >= s.soft_max_ports_per_device), d2.live_ports, random()
-                  limit 1
-                  for update of d2 skip locked) pick
-            where d.id = pick.id
-            returning d.id, d.server_id, d.public_ip""";
+    /** A device (d2, on its server s) that would take the port ($1 to $8 as {@link #place} has them). */
+    private static final String FITTING = """
+            from devices d2 join servers s on s.id = d2.server_id
+            where d2.status = 'active' and d2.online and s.status = 'active' and d2.country_code = $1
+              and ($2::uuid is null or d2.city_id = $2) and ($3::uuid is null or d2.carrier_id = $3) and d2.is_private = $4
+              and not d2.exclusive_taken and not (d2.id = any($6::uuid[])) and ($7::uuid is null or d2.server_id = $7)
+              and d2.live_ports < case when $5 or d2.is_private then 1
+                                       else least(coalesce(d2.max_ports, s.max_ports_per_device), s.max_ports_per_device) end
+              and ($8::int is null or d2.live_ports < $8)
+            """;
+    private static final String PLACE = "update devices d set live_ports = d.live_ports + 1, exclusive_taken = d.exclusive_taken or $5,"
+            + " updated_at = now() from (select d2.id " + FITTING
+            + " order by (d2.live_ports >= s.soft_max_ports_per_device), d2.live_ports, random() limit 1 for update of d2 skip locked) pick"
+            + " where d.id = pick.id returning d.id, d.server_id, d.public_ip";
+    /** Whether a fitting device exists, locked or not. */
+    private static final String FITS = "select exists (select 1 " + FITTING + ")";
+    /** How often a place is looked for again when every fitting device was locked at that moment, and how long apart. */
+    private static final int PLACE_ATTEMPTS = 8;
+    private static final Duration PLACE_PAUSE = Duration.ofMillis(40);
     private static final String CANDIDATES = """
             select count(*) from devices d2 join servers s on s.id = d2.server_id
             where d2.status = 'active' and d2.online and s.status = 'active' and d2.country_code = $1
@@ -138,9 +143,25 @@ public class PortRepository {
     /** {@link #place} on a device that holds fewer than {@code ceiling} ports (null: up to the device's own limit). */
     public Uni<Optional<Placement>> place(SqlClient tx, String country, UUID cityId, UUID carrierId, boolean isPrivate, boolean exclusive,
                                           List<UUID> excluded, UUID serverId, Integer ceiling) {
-        return tx.preparedQuery(PLACE).execute(Tuple.from(new Object[] {country, cityId, carrierId, isPrivate, exclusive,
-                        excluded.toArray(UUID[]::new), serverId, ceiling}))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(placement(rows.iterator().next())));
+        Tuple args = Tuple.from(new Object[] {country, cityId, carrierId, isPrivate, exclusive, excluded.toArray(UUID[]::new), serverId, ceiling});
+        return place(tx, args, 1);
+    }
+
+    // A device row is locked for a moment by its heartbeat or by another placement that has not
+    // committed yet; the pick skips locked rows (no waits, no deadlocks between placements), so a
+    // miss while a fitting device exists is looked at again a few times before it counts as none.
+    private Uni<Optional<Placement>> place(SqlClient tx, Tuple args, int attempt) {
+        return tx.preparedQuery(PLACE).execute(args).chain(rows -> {
+            if (rows.size() > 0) {
+                return Uni.createFrom().item(Optional.of(placement(rows.iterator().next())));
+            }
+            if (attempt >= PLACE_ATTEMPTS) {
+                return Uni.createFrom().item(Optional.<Placement>empty());
+            }
+            return tx.preparedQuery(FITS).execute(args).chain(fits -> fits.iterator().next().getBoolean(0)
+                    ? Uni.createFrom().voidItem().onItem().delayIt().by(PLACE_PAUSE).chain(() -> place(tx, args, attempt + 1))
+                    : Uni.createFrom().item(Optional.<Placement>empty()));
+        });
     }
 
     /** How many devices would take a port of this kind now. */
