@@ -6,7 +6,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Role name = database name = password; `kit` is used by platform-kit's tests.
-PG_DATABASES=(identity billing proxy render notification kit)
+# <svc>_image: the databases of the service images' start check (e2e ServiceImageTest), apart from
+# the ones the services under test use.
+PG_DATABASES=(identity billing proxy render notification kit
+  identity_image billing_image proxy_image render_image notification_image)
 
 PG_HOME="$TOLLGATE_HOME/pg"
 PG_DATA="$PG_HOME/data"

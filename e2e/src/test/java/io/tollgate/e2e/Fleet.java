@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -169,6 +170,15 @@ public final class Fleet implements AutoCloseable {
         Map<String, String> env = builder.environment();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        // --infra=containers: the servers are this JVM's containers (io.tollgate.kit.testing.ContainerServers)
+        for (String server : List.of("pg", "redis", "kafka")) {
+            String host = System.getProperty("tollgate." + server + ".host");
+            String at = System.getProperty("tollgate." + server + ".port");
+            if (host != null && at != null) {
+                env.put("TOLLGATE_" + server.toUpperCase(Locale.ROOT) + "_HOST", host);
+                env.put("TOLLGATE_" + server.toUpperCase(Locale.ROOT) + "_PORT", at);
+            }
+        }
         // the local profile: development secrets, as under ./tollgate up
         env.put("QUARKUS_PROFILE", "local");
         env.put("TOLLGATE_IDENTITY_ADMIN_EMAILS", ADMIN_EMAIL);

@@ -44,8 +44,9 @@ class RenderChaosJourneyTest {
     }
 
     private static Connection db(String name) throws Exception {
-        String port = System.getenv().getOrDefault("TOLLGATE_PG_PORT", "55432");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + name, name, name);
+        String host = System.getProperty("tollgate.pg.host", "127.0.0.1");
+        String port = System.getProperty("tollgate.pg.port", System.getenv().getOrDefault("TOLLGATE_PG_PORT", "55432"));
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + name, name, name);
     }
 
     private static long count(Connection c, String sql, Object... args) throws Exception {

@@ -37,7 +37,9 @@ public final class ContainerServers {
     public static final String PID_LABEL = "io.tollgate.pid";
     private static final String PID = String.valueOf(ProcessHandle.current().pid());
 
-    static final List<String> DATABASES = List.of("identity", "billing", "proxy", "render", "notification", "kit");
+    // <svc>_image: the databases of the service images' start check (e2e ServiceImageTest)
+    static final List<String> DATABASES = List.of("identity", "billing", "proxy", "render", "notification", "kit",
+            "identity_image", "billing_image", "proxy_image", "render_image", "notification_image");
     static final List<String> TOPICS = List.of("identity.events", "billing.events", "proxy.events", "render.events",
             "notification.events", "render.jobs");
 
