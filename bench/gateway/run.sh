@@ -10,6 +10,7 @@
 # same upstream. Every proxy writes an access log. HAProxy's key is the PEM derived from the JWK
 # that signed the token (n and e from identity's JWKS). Identity comes from ./tollgate up.
 # usage: bench/gateway/run.sh [seconds per phase, default 20] [connections, default 64]
+#        ROUNDS=3 (each door measured that many times, in rotated order; medians are reported)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -205,7 +206,11 @@ refused() { # HAProxy's door must refuse what it claims to check, or its figure 
   [[ "$code" == 401 ]] || { echo "setup failed: HAProxy let $* through with $code" >&2; exit 1; }
 }
 refused "http://127.0.0.1:$HAPROXY_PORT$PATH_UNDER_TEST"
-if [[ "${TOKEN: -1}" == A ]]; then TAMPERED="${TOKEN%?}B"; else TAMPERED="${TOKEN%?}A"; fi
+# A character in the middle of the signature: the last one carries padding bits in part, and changing
+# those alone may decode to the same signature.
+SIG_MID=$((${#TOKEN} - 20))
+if [[ "${TOKEN:SIG_MID:1}" == A ]]; then SWAP=B; else SWAP=A; fi
+TAMPERED="${TOKEN:0:SIG_MID}${SWAP}${TOKEN:SIG_MID+1}"
 refused -H "Authorization: Bearer $TAMPERED" "http://127.0.0.1:$HAPROXY_PORT$PATH_UNDER_TEST"
 check -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$GATEWAY_PORT$PATH_UNDER_TEST"
 check -H "X-API-Key: $KEY" "http://127.0.0.1:$GATEWAY_PORT$PATH_UNDER_TEST"
@@ -248,25 +253,63 @@ paced() { # name, url, extra wrk args...; prints "name rps p50_ms p99_ms non2xx"
     "$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")" "$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")" "${bad:-0}"
 }
 
+DOORS=(direct nginx haproxy-jwt gateway-jwt gateway-key)
+door() { # mode (run|paced), door name: one measurement of that door
+  local mode="$1" name="$2"
+  case "$name" in
+    direct) "$mode" direct "http://127.0.0.1:$UPSTREAM_PORT$PATH_UNDER_TEST" ;;
+    nginx) "$mode" nginx "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST" ;;
+    haproxy-jwt) "$mode" haproxy-jwt "http://127.0.0.1:$HAPROXY_PORT$PATH_UNDER_TEST" -H "Authorization: Bearer $TOKEN" ;;
+    gateway-jwt) "$mode" gateway-jwt "http://127.0.0.1:$GATEWAY_PORT$PATH_UNDER_TEST" -H "Authorization: Bearer $TOKEN" ;;
+    gateway-key) "$mode" gateway-key "http://127.0.0.1:$GATEWAY_PORT$PATH_UNDER_TEST" -H "X-API-Key: $KEY" ;;
+    *) echo "unknown door $name (${DOORS[*]})" >&2; exit 2 ;;
+  esac
+}
+
+# BENCH_DOORS="gateway-jwt" (say) measures only those doors, at saturation, and prints their rows:
+# for a profile of one door (GATEWAY_MEASURED_OPTS=-XX:StartFlightRecording=...), not for the table.
+if [[ -n "${BENCH_DOORS:-}" ]]; then
+  for name in $BENCH_DOORS; do door run "$name"; done
+  exit 0
+fi
+
+# The doors are measured in ROUNDS rounds (default 3), each in a rotated order, and each door's
+# figures are the medians of its rounds: on a shared 2-core host the load of other processes drifts
+# over a run, and a door measured only once, always in the same place, carries that drift into the
+# ratios. Every round's rows are printed too.
+ROUNDS="${ROUNDS:-3}"
+median_rows() { # rows "name rps p50 p99 non2xx" of every round -> one row per door (medians, summed non-2xx), in DOORS order
+  local name
+  for name in "${DOORS[@]}"; do
+    awk -v n="$name" '$1 == n' "$1" | awk '
+      { rps[NR]=$2; p50[NR]=$3; p99[NR]=$4; bad+=$5; name=$1 }
+      function median(a, k,   i, j, t) { for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+        return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+      END { printf "%s %s %s %s %d\n", name, median(rps, NR), median(p50, NR), median(p99, NR), bad }'
+  done
+}
+measure_rounds() { # mode, file of all rounds' rows
+  local mode="$1" all="$2" round i
+  : >"$all"
+  for ((round = 0; round < ROUNDS; round++)); do
+    for ((i = 0; i < ${#DOORS[@]}; i++)); do
+      door "$mode" "${DOORS[$(((i + round) % ${#DOORS[@]}))]}" | sed "s/\$/ $((round + 1))/" >>"$all"
+    done
+  done
+}
+
 RESULTS="$WORK/results.txt"
 PACED="$WORK/results-paced.txt"
-{
-  run direct "http://127.0.0.1:$UPSTREAM_PORT$PATH_UNDER_TEST"
-  run nginx "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST"
-  run haproxy-jwt "http://127.0.0.1:$HAPROXY_PORT$PATH_UNDER_TEST" -H "Authorization: Bearer $TOKEN"
-  run gateway-jwt "http://127.0.0.1:$GATEWAY_PORT$PATH_UNDER_TEST" -H "Authorization: Bearer $TOKEN"
-  run gateway-key "http://127.0.0.1:$GATEWAY_PORT$PATH_UNDER_TEST" -H "X-API-Key: $KEY"
-} >"$RESULTS"
-{
-  paced direct "http://127.0.0.1:$UPSTREAM_PORT$PATH_UNDER_TEST"
-  paced nginx "http://127.0.0.1:$NGINX_PORT$PATH_UNDER_TEST"
-  paced haproxy-jwt "http://127.0.0.1:$HAPROXY_PORT$PATH_UNDER_TEST" -H "Authorization: Bearer $TOKEN"
-  paced gateway-jwt "http://127.0.0.1:$GATEWAY_PORT$PATH_UNDER_TEST" -H "Authorization: Bearer $TOKEN"
-  paced gateway-key "http://127.0.0.1:$GATEWAY_PORT$PATH_UNDER_TEST" -H "X-API-Key: $KEY"
-} >"$PACED"
+measure_rounds run "$WORK/rounds.txt"
+median_rows "$WORK/rounds.txt" >"$RESULTS"
+measure_rounds paced "$WORK/rounds-paced.txt"
+median_rows "$WORK/rounds-paced.txt" >"$PACED"
 
 echo
-echo "gateway benchmark: ${SECONDS_PER_PHASE}s per phase, $CONNECTIONS connections, 2 wrk threads, $(nproc) cores"
+echo "every round at saturation (door rps p50_ms p99_ms non-2xx round):"
+sort -k6,6n -s "$WORK/rounds.txt" | sed 's/^/  /'
+echo
+echo "gateway benchmark: ${SECONDS_PER_PHASE}s per phase, $ROUNDS rounds (medians below), $CONNECTIONS connections, 2 wrk threads, $(nproc) cores"
 awk '
   { name[NR]=$1; rps[NR]=$2; p50[NR]=$3; p99[NR]=$4; bad[NR]=$5 }
   END {

@@ -17,6 +17,7 @@ import io.tollgate.gateway.web.Trace;
 import io.tollgate.kit.net.ClientAddress;
 import io.tollgate.kit.pages.PageHeaders;
 import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -32,6 +33,7 @@ import org.jboss.logging.MDC;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 /**
  * The public door, as a chain of named steps, each a bean of its own: {@link DoorGuard} (request
@@ -165,8 +167,9 @@ public class GatewayHandler {
         if (origin != null && cors.allows(origin, caller == null ? null : caller.tenantId())) {
             cors.actual(response, origin);
         }
-        var headers = upstreamHeaders.build(request.headers(), caller, new UpstreamHeaders.Context(requestId,
-                trace.traceparent(), ip, request.scheme(), request.authority() == null ? null : request.authority().toString()));
+        var context = new UpstreamHeaders.Context(requestId, trace.traceparent(), ip, request.scheme(),
+                request.authority() == null ? null : request.authority().toString());
+        Consumer<MultiMap> headers = into -> upstreamHeaders.build(request.headers(), caller, context, into);
         String uri = path + (request.query() == null ? "" : "?" + request.query());
         proxy.forward(ctx, new ReverseProxy.Forward(upstream, uri, requestId, trace.traceparent(), ip, headers,
                 policy.maxBodyBytes(), page));

@@ -34,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Streams a request the gateway has admitted to the owning service and its answer back, body
@@ -53,8 +54,9 @@ public class ReverseProxy {
 
     /** What the gateway decided about a request, and what the upstream is told. */
     /** {@code page}: a hosted page, whose answer always leaves with the page headers (the service's own, or ours where it sent none). */
+    /** {@code headers}: writes what the upstream is told into the upstream request's own headers. */
     public record Forward(String upstream, String uri, String requestId, String traceparent, String clientIp,
-                          MultiMap headers, long maxBodyBytes, boolean page) {
+                          Consumer<MultiMap> headers, long maxBodyBytes, boolean page) {
     }
 
     /** Connections one event loop may hold open to each upstream. */
@@ -111,8 +113,7 @@ public class ReverseProxy {
                 .setPort(base.getPort())
                 .setURI(forward.uri())
                 // streams stall at most this long once the answer has started; the deadline below comes first before that
-                .setIdleTimeout(upstream.timeout().toMillis() + 1_000)
-                .setHeaders(forward.headers());
+                .setIdleTimeout(upstream.timeout().toMillis() + 1_000);
         // HTTP/1.1 has a body only when Content-Length or Transfer-Encoding says so; a request without
         // either (most GETs) goes upstream without one rather than as an empty chunked stream.
         boolean hasBody = request.getHeader("Content-Length") != null || request.getHeader("Transfer-Encoding") != null
@@ -134,6 +135,7 @@ public class ReverseProxy {
         client().request(options)
                 .compose(upstreamRequest -> {
                     sent.set(upstreamRequest);
+                    forward.headers().accept(upstreamRequest.headers());
                     if (expired.get()) {
                         upstreamRequest.reset();
                     }

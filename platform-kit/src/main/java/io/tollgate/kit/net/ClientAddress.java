@@ -1,7 +1,7 @@
 package io.tollgate.kit.net;
 
 import io.vertx.core.http.HttpServerRequest;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import java.util.List;
  * stops the walk at the last address that was believed. Hops further left were written by whoever
  * the untrusted hop was, so they are never read.
  */
-@ApplicationScoped
+@Singleton
 public class ClientAddress {
 
     private final List<String> trusted;

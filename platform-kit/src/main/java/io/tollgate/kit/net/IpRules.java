@@ -3,12 +3,20 @@ package io.tollgate.kit.net;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /** Allowed caller addresses of a key: single IPv4/IPv6 addresses or CIDR blocks. */
 public final class IpRules {
 
     private static final Pattern LITERAL = Pattern.compile("^[0-9A-Fa-f:.]+$");
+    /**
+     * Rules already read: a service checks the same few (trusted proxies, a key's allow-list, the
+     * forbidden ranges) on every request, and reading one costs a regex and an address parse.
+     */
+    private static final Map<String, Block> PARSED = new ConcurrentHashMap<>();
+    private static final int MAX_PARSED = 4_096;
 
     private IpRules() {
     }
@@ -34,7 +42,7 @@ public final class IpRules {
             return false;
         }
         for (String rule : rules) {
-            Block block = parse(rule);
+            Block block = parsed(rule);
             if (block.contains(caller)) {
                 return true;
             }
@@ -48,7 +56,7 @@ public final class IpRules {
             return false;
         }
         for (String rule : rules) {
-            if (parse(rule).contains(address)) {
+            if (parsed(rule).contains(address)) {
                 return true;
             }
         }
@@ -74,6 +82,20 @@ public final class IpRules {
             int mask = (0xFF << (8 - rest)) & 0xFF;
             return (raw[whole] & mask) == (network[whole] & mask);
         }
+    }
+
+    /** {@link #parse} once per distinct rule (a bad rule is never kept, so it throws every time). */
+    private static Block parsed(String rule) {
+        Block known = rule == null ? null : PARSED.get(rule);
+        if (known != null) {
+            return known;
+        }
+        Block block = parse(rule);
+        if (PARSED.size() >= MAX_PARSED) {
+            PARSED.clear();
+        }
+        PARSED.put(rule, block);
+        return block;
     }
 
     private static Block parse(String rule) {
@@ -102,6 +124,10 @@ public final class IpRules {
 
     // Only literals: a host name here would make the check depend on DNS.
     private static InetAddress literal(String text) {
+        InetAddress quad = dottedQuad(text);
+        if (quad != null) {
+            return quad;
+        }
         if (text == null || !LITERAL.matcher(text).matches() || (!text.contains(":") && text.split("\\.").length != 4)) {
             throw new IllegalArgumentException("must be an IP address or a CIDR block");
         }
@@ -109,6 +135,50 @@ public final class IpRules {
             return InetAddress.getByName(text);
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("must be an IP address or a CIDR block");
+        }
+    }
+
+    /**
+     * A canonical IPv4 literal (four decimal octets 0-255, no leading zeros) read without a regex or
+     * the resolver, or null for anything else, which then takes the general path. Every text this
+     * accepts reads there as the same address.
+     */
+    static InetAddress dottedQuad(String text) {
+        if (text == null || text.length() < 7 || text.length() > 15) {
+            return null;
+        }
+        byte[] octets = new byte[4];
+        int part = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            char c = i == text.length() ? '.' : text.charAt(i);
+            if (c == '.') {
+                if (digits == 0 || part == 4) {
+                    return null;
+                }
+                octets[part++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else if (c >= '0' && c <= '9') {
+                if (digits > 0 && value == 0) {
+                    return null; // a leading zero
+                }
+                value = value * 10 + (c - '0');
+                if (++digits > 3 || value > 255) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+        }
+        if (part != 4) {
+            return null;
+        }
+        try {
+            return InetAddress.getByAddress(octets);
+        } catch (UnknownHostException e) {
+            return null;
         }
     }
 }

@@ -10,7 +10,7 @@ import io.tollgate.contracts.identity.ApiKeyUpdated;
 import io.tollgate.contracts.identity.SessionRevoked;
 import io.tollgate.contracts.identity.UserBanned;
 import io.tollgate.contracts.identity.UserUnbanned;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * at the door; each service refuses again ({@link CurrentPrincipal}), so a caller that reaches a
  * service directly gains nothing.
  */
-@ApplicationScoped
+@Singleton
 public class Revocations {
 
     /** Sees every identity event as it is read (the gateway keeps tenants' browser origins this way). */
