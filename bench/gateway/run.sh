@@ -38,6 +38,7 @@ cleanup() {
   [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
   [[ -n "${GATEWAY_PID:-}" ]] && kill "$GATEWAY_PID" 2>/dev/null || true
   [[ -n "${HAPROXY_PID:-}" ]] && kill "$HAPROXY_PID" 2>/dev/null || true
+  [[ -n "${GATEWAY2_PID:-}" ]] && kill "$GATEWAY2_PID" 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -305,6 +306,53 @@ median_rows "$WORK/rounds.txt" >"$RESULTS"
 measure_rounds paced "$WORK/rounds-paced.txt"
 median_rows "$WORK/rounds-paced.txt" >"$PACED"
 
+# Limiter accuracy: two gateway instances sharing Redis, 64 connections on one API key's bucket
+# (32 through each instance), for ACCURACY_SECONDS. A bucket of L per minute (GCRA) admits at most
+# L at once plus L/60 per second after that; leasing adds at most 1% of L (the README says why).
+# The key of 1,000/min is the smallest that leases (its reserve is 10); the one of 30,000/min
+# leases in earnest. Admitted = wrk's requests minus its non-2xx answers, all of them 429 here.
+ACCURACY_SECONDS="${ACCURACY_SECONDS:-10}"
+GATEWAY2_PORT=18280
+GATEWAY2_MANAGEMENT_PORT=18290
+TOLLGATE_UPSTREAM_IDENTITY_URL="$IDENTITY" \
+TOLLGATE_UPSTREAM_RENDER_URL="http://127.0.0.1:$UPSTREAM_PORT" \
+TOLLGATE_JWKS_URL="$IDENTITY/.well-known/jwks.json" \
+TOLLGATE_GATEWAY_LIMITS_GENERAL=1000000000 \
+QUARKUS_HTTP_PORT=$GATEWAY2_PORT \
+QUARKUS_MANAGEMENT_PORT=$GATEWAY2_MANAGEMENT_PORT \
+QUARKUS_PROFILE=local \
+  "$JAVA_HOME/bin/java" $GATEWAY_JAVA_OPTS "${AOT_OPTS[@]}" --enable-native-access=ALL-UNNAMED \
+  -jar "$ROOT/gateway-svc/target/quarkus-app/quarkus-run.jar" >"$WORK/logs/gateway-2.log" 2>&1 &
+GATEWAY2_PID=$!
+for _ in $(seq 1 600); do
+  curl -fs "http://127.0.0.1:$GATEWAY2_MANAGEMENT_PORT/q/health/ready" >/dev/null 2>&1 && break
+  sleep 0.05
+done
+accuracy() { # rpm; prints "rpm seconds admitted refused bound"
+  local rpm="$1" key_json key t0 t1 first
+  key_json="$(curl -fs -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" "$IDENTITY/v1/api-keys" \
+    -d "{\"name\":\"bench-accuracy-$rpm\",\"scopes\":[\"render:read\"],\"rate_limit_rpm\":1000}")"
+  key="$(jq -r .secret_key <<<"$key_json")"
+  if [[ "$rpm" != 1000 ]]; then
+    PGPASSWORD=identity /usr/lib/postgresql/15/bin/psql -X -q -h 127.0.0.1 -p "${TOLLGATE_PG_PORT:-55432}" -U identity -d identity \
+      -c "update api_keys set rate_limit_rpm = $rpm where id = '$(jq -r .id <<<"$key_json")'"
+  fi
+  t0="$(date +%s%N)"
+  wrk -t1 -c32 -d"${ACCURACY_SECONDS}s" -H "X-API-Key: $key" "http://127.0.0.1:$GATEWAY_PORT$PATH_UNDER_TEST" >"$WORK/accuracy-1.txt" &
+  first=$!
+  wrk -t1 -c32 -d"${ACCURACY_SECONDS}s" -H "X-API-Key: $key" "http://127.0.0.1:$GATEWAY2_PORT$PATH_UNDER_TEST" >"$WORK/accuracy-2.txt"
+  wait "$first"
+  t1="$(date +%s%N)"
+  awk -v rpm="$rpm" -v ns="$((t1 - t0))" '
+    / requests in / { total += $1 }
+    /Non-2xx/ { refused += $5 }
+    END { s = ns / 1e9; bound = rpm + rpm * s / 60 + rpm / 100
+          printf "%d %.2f %d %d %.0f\n", rpm, s, total - refused, refused, bound }' "$WORK/accuracy-1.txt" "$WORK/accuracy-2.txt"
+}
+ACCURACY="$WORK/accuracy.txt"
+{ accuracy 1000; accuracy 30000; } >"$ACCURACY"
+kill "$GATEWAY2_PID" 2>/dev/null || true
+
 echo
 echo "every round at saturation (door rps p50_ms p99_ms non-2xx round):"
 sort -k6,6n -s "$WORK/rounds.txt" | sed 's/^/  /'
@@ -332,3 +380,6 @@ awk '
     printf "\n"
     printf "p99 added over direct: nginx %+.3f ms, HAProxy JWT %+.3f ms, gateway JWT %+.3f ms, gateway key %+.3f ms (target <= 1 ms)\n", p99[2] - p99[1], p99[3] - p99[1], p99[4] - p99[1], p99[5] - p99[1]
   }' "$PACED"
+echo
+echo "limiter accuracy: two gateway instances sharing Redis, 64 connections (32 each) on one API key, ${ACCURACY_SECONDS}s"
+awk '{ printf "  %6d/min over %.2f s: admitted %d, refused %d; bound (limit + refill + 1%% of limit) %d: %s\n", $1, $2, $3, $4, $5, ($3 <= $5 ? "within" : "OVER") }' "$ACCURACY"

@@ -193,10 +193,37 @@ public class ReverseProxy {
                 response.putHeader("Content-Security-Policy", PageHeaders.FALLBACK_CSP);
             }
         }
-        if (upstreamResponse.getHeader("Content-Length") == null) {
+        String length = upstreamResponse.getHeader("Content-Length");
+        if (length == null) {
             response.setChunked(true);
+        } else if (small(length)) {
+            // A small answer of known length leaves in one write, head and body together, rather than
+            // a write per chunk and another for the end: one system call instead of two or three.
+            upstreamResponse.body().onComplete(body -> {
+                if (response.ended() || response.closed()) {
+                    return;
+                }
+                if (body.succeeded()) {
+                    response.end(body.result());
+                } else {
+                    response.reset(); // the upstream broke off mid-body: so does the answer
+                }
+            });
+            return;
         }
         upstreamResponse.pipeTo(response);
+    }
+
+    /** Bodies up to this size are read whole before they are relayed. */
+    static final long SMALL_BODY_BYTES = 64 * 1024;
+
+    private static boolean small(String contentLength) {
+        try {
+            long bytes = Long.parseLong(contentLength.trim());
+            return bytes >= 0 && bytes <= SMALL_BODY_BYTES;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** 504 when the route's deadline passed before the answer's head ({@code expired}), 502 for anything else. */
