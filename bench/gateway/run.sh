@@ -77,6 +77,7 @@ nginx -p "$WORK" -c "$WORK/nginx.conf"
 GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseSerialGC -XX:+UseCompactObjectHeaders}"
 AOT_CACHE="$WORK/gateway.aot"
 start_gateway() { # extra JVM options...; sets GATEWAY_PID and STARTED_MS (launch to ready)
+  # GW_PORT, GW_MANAGEMENT_PORT and GW_LOG start another instance beside the first
   local t0
   t0="$(date +%s%N)"
   # shellcheck disable=SC2086 # the options are separate words on purpose
@@ -84,14 +85,14 @@ start_gateway() { # extra JVM options...; sets GATEWAY_PID and STARTED_MS (launc
   TOLLGATE_UPSTREAM_RENDER_URL="http://127.0.0.1:$UPSTREAM_PORT" \
   TOLLGATE_JWKS_URL="$IDENTITY/.well-known/jwks.json" \
   TOLLGATE_GATEWAY_LIMITS_GENERAL=1000000000 \
-  QUARKUS_HTTP_PORT=$GATEWAY_PORT \
-  QUARKUS_MANAGEMENT_PORT=$GATEWAY_MANAGEMENT_PORT \
+  QUARKUS_HTTP_PORT=${GW_PORT:-$GATEWAY_PORT} \
+  QUARKUS_MANAGEMENT_PORT=${GW_MANAGEMENT_PORT:-$GATEWAY_MANAGEMENT_PORT} \
   QUARKUS_PROFILE=local \
     "$JAVA_HOME/bin/java" $GATEWAY_JAVA_OPTS "$@" --enable-native-access=ALL-UNNAMED \
-    -jar "$ROOT/gateway-svc/target/quarkus-app/quarkus-run.jar" >"$WORK/logs/gateway.log" 2>&1 &
+    -jar "$ROOT/gateway-svc/target/quarkus-app/quarkus-run.jar" >"$WORK/logs/${GW_LOG:-gateway}.log" 2>&1 &
   GATEWAY_PID=$!
   for _ in $(seq 1 600); do
-    curl -fs "http://127.0.0.1:$GATEWAY_MANAGEMENT_PORT/q/health/ready" >/dev/null 2>&1 && break
+    curl -fs "http://127.0.0.1:${GW_MANAGEMENT_PORT:-$GATEWAY_MANAGEMENT_PORT}/q/health/ready" >/dev/null 2>&1 && break
     sleep 0.05
   done
   STARTED_MS=$((($(date +%s%N) - t0) / 1000000))
@@ -314,20 +315,10 @@ median_rows "$WORK/rounds-paced.txt" >"$PACED"
 ACCURACY_SECONDS="${ACCURACY_SECONDS:-10}"
 GATEWAY2_PORT=18280
 GATEWAY2_MANAGEMENT_PORT=18290
-TOLLGATE_UPSTREAM_IDENTITY_URL="$IDENTITY" \
-TOLLGATE_UPSTREAM_RENDER_URL="http://127.0.0.1:$UPSTREAM_PORT" \
-TOLLGATE_JWKS_URL="$IDENTITY/.well-known/jwks.json" \
-TOLLGATE_GATEWAY_LIMITS_GENERAL=1000000000 \
-QUARKUS_HTTP_PORT=$GATEWAY2_PORT \
-QUARKUS_MANAGEMENT_PORT=$GATEWAY2_MANAGEMENT_PORT \
-QUARKUS_PROFILE=local \
-  "$JAVA_HOME/bin/java" $GATEWAY_JAVA_OPTS "${AOT_OPTS[@]}" --enable-native-access=ALL-UNNAMED \
-  -jar "$ROOT/gateway-svc/target/quarkus-app/quarkus-run.jar" >"$WORK/logs/gateway-2.log" 2>&1 &
-GATEWAY2_PID=$!
-for _ in $(seq 1 600); do
-  curl -fs "http://127.0.0.1:$GATEWAY2_MANAGEMENT_PORT/q/health/ready" >/dev/null 2>&1 && break
-  sleep 0.05
-done
+FIRST_GATEWAY_PID=$GATEWAY_PID
+GW_PORT=$GATEWAY2_PORT GW_MANAGEMENT_PORT=$GATEWAY2_MANAGEMENT_PORT GW_LOG=gateway-2 start_gateway "${AOT_OPTS[@]}"
+GATEWAY2_PID=$GATEWAY_PID
+GATEWAY_PID=$FIRST_GATEWAY_PID
 accuracy() { # rpm; prints "rpm seconds admitted refused bound"
   local rpm="$1" key_json key t0 t1 first
   key_json="$(curl -fs -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" "$IDENTITY/v1/api-keys" \
