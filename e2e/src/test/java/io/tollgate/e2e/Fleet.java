@@ -157,6 +157,42 @@ public final class Fleet implements AutoCloseable {
         processes.put(service, builder(root, service, ports.get(service), managementPorts.get(service), log(service)).start());
     }
 
+    /** SIGKILL for one of the fleet's services: no shutdown hook runs, nothing is flushed or handed back. */
+    public void kill(String service) {
+        Process process = processes.get(service);
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(service + " did not die of SIGKILL within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts a killed service again on its own ports (its log goes on in the same file) and waits until it is ready. */
+    public void restart(String service) {
+        if (processes.get(service).isAlive()) {
+            throw new IllegalStateException(service + " is still running");
+        }
+        try {
+            ProcessBuilder builder = builder(root(), service, ports.get(service), managementPorts.get(service), log(service))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log(service).toFile()));
+            processes.put(service, builder.start());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        awaitReady(service, Duration.ofSeconds(180));
+    }
+
+    /** Waits until every service of the fleet answers ready again (after faults in the servers it uses). */
+    public void awaitAllReady(Duration timeout) {
+        for (String service : SERVICES) {
+            awaitReady(service, timeout);
+        }
+    }
+
     private ProcessBuilder builder(Path root, String service, int port, int managementPort, Path logFile) {
         Path jar = root.resolve(service + "-svc/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {

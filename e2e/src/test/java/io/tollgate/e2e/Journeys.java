@@ -87,7 +87,12 @@ final class Journeys {
      * sealed for notification-svc only, so the mail is the one place it appears in clear.
      */
     static String verificationToken(Fleet fleet, String email) {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        return verificationToken(fleet, email, Duration.ofSeconds(60));
+    }
+
+    /** The same, waiting up to {@code timeout} for the mail (longer where a fault may hold it up). */
+    static String verificationToken(Fleet fleet, String email, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
         Pattern link = Pattern.compile("verify-email\\?token=([A-Za-z0-9_%.~-]+)");
         while (System.nanoTime() < end) {
             for (MailSandbox.Message mail : fleet.mail().messagesTo(email)) {
@@ -103,6 +108,6 @@ final class Journeys {
                 throw new AssertionError(e);
             }
         }
-        throw new AssertionError("no verification mail for " + email);
+        throw new AssertionError("no verification mail for " + email + " within " + timeout);
     }
 }
