@@ -208,14 +208,36 @@ class FleetChaosJourneyTest {
                 .header("X-API-Key", client.customer().key());
     }
 
+    private Journeys.Account admin;
+    private long adminSignedInAt;
+
+    /** The administrator, signed in again before its access token (15 minutes) runs out in a long run. */
+    private synchronized Journeys.Account admin(Fleet fleet) {
+        if (admin == null) {
+            admin = Journeys.admin(fleet);
+            adminSignedInAt = System.nanoTime();
+        } else if (System.nanoTime() - adminSignedInAt > Duration.ofMinutes(10).toNanos()) {
+            Journeys.Account before = admin;
+            Response login = until("admin sign-in", () -> Journeys.at(fleet.gatewayUrl(), before.ip()).config(TIMEOUTS)
+                    .contentType("application/json").body("{\"email\": \"" + before.email() + "\", \"password\": \""
+                            + Journeys.PASSWORD + "\", \"device_name\": \"chaos\"}").post("/v1/auth/login"), 200);
+            admin = new Journeys.Account(before.userId(), before.email(), login.path("access_token"), login.path("refresh_token"),
+                    before.ip());
+            adminSignedInAt = System.nanoTime();
+        }
+        return admin;
+    }
+
     private void grant(Fleet fleet, Client client, long amount, String label, List<Grant> grants) {
-        Journeys.Account admin = Journeys.admin(fleet);
         String reason = "chaos " + run + " grant " + label;
         String body = "{\"amount_minor\": " + amount + ", \"reason\": \"" + reason + "\"}";
         String key = "chaos-" + run + "-grant-" + label;
-        until("grant " + label, () -> Journeys.at(fleet.gatewayUrl(), admin.ip()).config(TIMEOUTS).auth().oauth2(admin.accessToken())
+        until("grant " + label, () -> {
+            Journeys.Account by = admin(fleet);
+            return Journeys.at(fleet.gatewayUrl(), by.ip()).config(TIMEOUTS).auth().oauth2(by.accessToken())
                 .contentType("application/json").header("Idempotency-Key", key).body(body)
-                .post("/v1/admin/billing/users/" + client.userId() + "/credits/grant"), 201);
+                .post("/v1/admin/billing/users/" + client.userId() + "/credits/grant");
+        }, 201);
         grants.add(new Grant(client.userId(), amount, reason));
     }
 

@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.tollgate.kit.net.IpRules;
 import io.tollgate.kit.security.Revocations;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -34,6 +35,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Singleton
 public class ApiKeys {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ApiKeys.class);
 
     /** A key's exchange: the token to forward and what the gateway enforces itself. */
     public record Grant(Caller caller, List<String> allowedIps) {
@@ -69,15 +72,31 @@ public class ApiKeys {
     public Future<Caller> resolve(String key, String ip) {
         String hash = sha256(key);
         Grant cached = local.getIfPresent(hash);
-        Future<Grant> grant = usable(cached) ? Future.succeededFuture(cached)
-                : inFlight.computeIfAbsent(hash, h -> fromRedisOrIdentity(h, key, ip)
-                .onComplete(r -> inFlight.remove(h)));
+        Future<Grant> grant = usable(cached) ? Future.succeededFuture(cached) : shared(hash, key, ip);
         return grant.map(g -> {
             if (!IpRules.allows(g.allowedIps(), ip)) {
                 throw new AuthFailure(403, "IP_NOT_ALLOWED", "This API key may not be used from this address.");
             }
             return g.caller();
         });
+    }
+
+    /**
+     * One look-up per key at a time, whoever else asks meanwhile waits for it. The look-up starts
+     * only after its promise is in the map: one that fails at once (identity's breaker open) then
+     * removes its own entry instead of updating the map from inside its own computation.
+     */
+    private Future<Grant> shared(String hash, String key, String ip) {
+        Promise<Grant> promise = Promise.promise();
+        Future<Grant> running = inFlight.putIfAbsent(hash, promise.future());
+        if (running != null) {
+            return running;
+        }
+        fromRedisOrIdentity(hash, key, ip).onComplete(result -> {
+            inFlight.remove(hash, promise.future());
+            promise.handle(result);
+        });
+        return promise.future();
     }
 
     private boolean usable(Grant grant) {
@@ -126,6 +145,10 @@ public class ApiKeys {
             JsonNode p = refused.problem();
             return new AuthFailure(refused.status() == 403 ? 403 : 401, p.path("code").asText("INVALID_API_KEY"),
                     p.path("detail").asText("The API key is not valid."));
+        }
+        // an open breaker is already logged once by its state change; anything else is worth a line
+        if (!(failure instanceof org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException)) {
+            LOG.warnf("an API key could not be exchanged at identity: %s", failure.toString());
         }
         return new AuthFailure(503, "AUTH_UNAVAILABLE", "API keys cannot be checked right now; try again shortly.");
     }
