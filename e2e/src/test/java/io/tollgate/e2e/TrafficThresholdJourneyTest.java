@@ -40,7 +40,7 @@ class TrafficThresholdJourneyTest {
     private static final String MAIL_SUBJECT = "How much of your proxy traffic is used";
 
     /** What one request through the proxy got: its status line and the body bytes read before the connection ended. */
-    private record Fetched(String status, long bytes) {
+    record Fetched(String status, long bytes) {
     }
 
     @Test
@@ -151,13 +151,13 @@ class TrafficThresholdJourneyTest {
         }
     }
 
-    private static void buy(String gateway, Journeys.Account account, String resource, int amount) {
+    static void buy(String gateway, Journeys.Account account, String resource, int amount) {
         Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).contentType("application/json")
                 .body(Map.of("resource", resource, "amount", amount)).post("/v1/billing/purchases").then().statusCode(201);
     }
 
     /** A shared US port; proxy may still be placing the simulated devices, so a refusal is asked again until a deadline. */
-    private static JsonPath createPort(String gateway, Journeys.Account account) throws InterruptedException {
+    static JsonPath createPort(String gateway, Journeys.Account account) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (true) {
             Response created = Journeys.at(gateway, account.ip()).auth().oauth2(account.accessToken()).contentType("application/json")
@@ -174,7 +174,7 @@ class TrafficThresholdJourneyTest {
      * A local origin on loopback: {@code GET /bytes/<n>} answers n bytes with their length, on
      * virtual threads, until closed.
      */
-    private static ServerSocket origin() throws IOException {
+    static ServerSocket origin() throws IOException {
         ServerSocket server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
             while (!server.isClosed()) {
@@ -208,7 +208,7 @@ class TrafficThresholdJourneyTest {
     }
 
     /** One absolute-form GET through the port's HTTP proxy; reads the body until the connection ends. */
-    private static Fetched fetch(String host, int proxyPort, String auth, int originPort, long bytes) {
+    static Fetched fetch(String host, int proxyPort, String auth, int originPort, long bytes) {
         try (Socket s = new Socket(host, proxyPort)) {
             s.setSoTimeout(30_000);
             String target = "127.0.0.1:" + originPort;
@@ -245,7 +245,7 @@ class TrafficThresholdJourneyTest {
         return head.toString(StandardCharsets.ISO_8859_1);
     }
 
-    private static boolean listening(String host, int port) {
+    static boolean listening(String host, int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), 500);
             return true;
@@ -286,7 +286,7 @@ class TrafficThresholdJourneyTest {
         return mails(fleet, to);
     }
 
-    private static void until(String what, Duration max, BooleanSupplier done) throws InterruptedException {
+    static void until(String what, Duration max, BooleanSupplier done) throws InterruptedException {
         long end = System.nanoTime() + max.toNanos();
         while (!done.getAsBoolean()) {
             assertTrue(System.nanoTime() < end, what + " did not happen within " + max);
