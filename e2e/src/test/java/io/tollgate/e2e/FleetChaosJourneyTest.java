@@ -17,7 +17,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
@@ -44,6 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import static io.tollgate.e2e.Databases.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -327,24 +327,6 @@ class FleetChaosJourneyTest {
 
     // ---- the checks ----
 
-    private static Connection db(String name) throws Exception {
-        String host = System.getProperty("tollgate.pg.host", "127.0.0.1");
-        String port = System.getProperty("tollgate.pg.port", System.getenv().getOrDefault("TOLLGATE_PG_PORT", "55432"));
-        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + name, name, name);
-    }
-
-    private static long count(Connection c, String sql, Object... args) throws Exception {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                s.setObject(i + 1, args[i]);
-            }
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        }
-    }
-
     private static void await(String what, Duration timeout, java.util.concurrent.Callable<Boolean> done) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (!done.call()) {
@@ -355,7 +337,7 @@ class FleetChaosJourneyTest {
 
     /** Every job ended once and every hold resolved once; the books balance to the minor unit. Returns the completed jobs. */
     private static Set<String> settle(Set<String> users, List<Job> jobs, Set<String> cancelRequested) throws Exception {
-        try (Connection render = db("render"); Connection billing = db("billing")) {
+        try (Connection render = Databases.connect("render"); Connection billing = Databases.connect("billing")) {
             var ids = render.createArrayOf("uuid", users.toArray());
             await("every job ended", Duration.ofMinutes(5), () -> count(render,
                     "select count(*) from jobs where user_id = any (?) and status in ('IN_QUEUE', 'IN_PROGRESS')", ids) == 0);
@@ -395,7 +377,7 @@ class FleetChaosJourneyTest {
     private static long drainedOutboxes(Instant since) throws Exception {
         long total = 0;
         for (String service : List.of("identity", "billing", "render", "notification", "proxy")) {
-            try (Connection c = db(service)) {
+            try (Connection c = Databases.connect(service)) {
                 Timestamp from = Timestamp.from(since);
                 await(service + "'s outbox published", Duration.ofMinutes(3),
                         () -> count(c, "select count(*) from outbox where sent_at is null and created_at >= ?", from) == 0);
@@ -415,7 +397,7 @@ class FleetChaosJourneyTest {
     private static long perAggregateOrder(List<Job> jobs) throws Exception {
         Map<String, Long> seqOf = new HashMap<>();
         Set<String> topics = new HashSet<>();
-        try (Connection render = db("render");
+        try (Connection render = Databases.connect("render");
              PreparedStatement s = render.prepareStatement("select id::text, seq, topic from outbox where aggregate_id = any (?)")) {
             s.setArray(1, render.createArrayOf("text", jobs.stream().map(Job::id).toArray()));
             try (ResultSet r = s.executeQuery()) {
@@ -493,7 +475,7 @@ class FleetChaosJourneyTest {
 
     /** Each client's wallet is its acknowledged grants (each journalled once) less what its completed jobs cost. */
     private static void walletsBalance(List<Client> clients, List<Grant> grants) throws Exception {
-        try (Connection billing = db("billing"); Connection render = db("render")) {
+        try (Connection billing = Databases.connect("billing"); Connection render = Databases.connect("render")) {
             for (Client client : clients) {
                 UUID user = UUID.fromString(client.userId());
                 long granted = grants.stream().filter(g -> g.userId().equals(client.userId())).mapToLong(Grant::amount).sum();
@@ -512,7 +494,7 @@ class FleetChaosJourneyTest {
         if (registered.isEmpty()) {
             return;
         }
-        try (Connection identity = db("identity"); Connection billing = db("billing")) {
+        try (Connection identity = Databases.connect("identity"); Connection billing = Databases.connect("billing")) {
             assertEquals(registered.size(), count(identity, "select count(*) from users where id = any (?)",
                     identity.createArrayOf("uuid", registered.toArray())), "every sign-up is one user");
             var ids = billing.createArrayOf("uuid", registered.toArray());

@@ -6,10 +6,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -34,28 +30,8 @@ class MeteringKillJourneyTest {
     /** What one download adds to a port beyond its body: the request and response heads. */
     private static final long HEADS = 4_096;
 
-    private static Connection db(String name) throws Exception {
-        String host = System.getProperty("tollgate.pg.host", "127.0.0.1");
-        String port = System.getProperty("tollgate.pg.port", System.getenv().getOrDefault("TOLLGATE_PG_PORT", "55432"));
-        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + name, name, name);
-    }
-
-    private static long number(String database, String sql, Object... args) {
-        try (Connection c = db(database); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                s.setObject(i + 1, args[i]);
-            }
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static long used(UUID port) {
-        return number("proxy", "select used_traffic_bytes from ports where id = ?", port);
+        return Databases.count("proxy", "select used_traffic_bytes from ports where id = ?", port);
     }
 
     @Test
@@ -119,13 +95,13 @@ class MeteringKillJourneyTest {
             assertTrue(total <= afterRestart + carriedAfter + attempts * HEADS, "never more than was carried: " + total);
 
             // every byte counted was published once, and billing charged what was published, once
-            long published = number("proxy", "select coalesce(sum((payload->>'bytes_in')::bigint + (payload->>'bytes_out')::bigint), 0)"
+            long published = Databases.count("proxy", "select coalesce(sum((payload->>'bytes_in')::bigint + (payload->>'bytes_out')::bigint), 0)"
                     + " from outbox where type = 'tollgate.proxy.traffic.metered.v1' and payload->>'port_id' = ?", portId.toString());
             assertEquals(total, published, "the port's used_traffic is the sum of its metered events");
             UUID user = UUID.fromString(account.userId());
             TrafficThresholdJourneyTest.until("billing to charge the windows", Duration.ofSeconds(60),
-                    () -> number("billing", "select coalesce(sum(bytes), 0) from traffic_usage_daily where user_id = ?", user) >= total);
-            assertEquals(total, number("billing", "select coalesce(sum(bytes), 0) from traffic_usage_daily where user_id = ?", user),
+                    () -> Databases.count("billing", "select coalesce(sum(bytes), 0) from traffic_usage_daily where user_id = ?", user) >= total);
+            assertEquals(total, Databases.count("billing", "select coalesce(sum(bytes), 0) from traffic_usage_daily where user_id = ?", user),
                     "billing charged each metered window once");
             System.out.printf("metering kill: %d bytes committed before the kill, 30,000,000 carried in the open window, %d counted"
                             + " when killed, %d after the restart (%d of the open window's download body not counted:"

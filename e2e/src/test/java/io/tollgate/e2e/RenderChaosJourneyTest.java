@@ -5,9 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.tollgate.e2e.Databases.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,24 +39,6 @@ class RenderChaosJourneyTest {
     private static final String FAILING = "sandbox/failing-image";
 
     private record Submitted(String id, RenderJourneyTest.Customer customer, String kind) {
-    }
-
-    private static Connection db(String name) throws Exception {
-        String host = System.getProperty("tollgate.pg.host", "127.0.0.1");
-        String port = System.getProperty("tollgate.pg.port", System.getenv().getOrDefault("TOLLGATE_PG_PORT", "55432"));
-        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + name, name, name);
-    }
-
-    private static long count(Connection c, String sql, Object... args) throws Exception {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                s.setObject(i + 1, args[i]);
-            }
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        }
     }
 
     @Test
@@ -127,7 +107,7 @@ class RenderChaosJourneyTest {
         }
         assertEquals(JOBS, submitted.size());
 
-        try (Connection render = db("render"); Connection billing = db("billing")) {
+        try (Connection render = Databases.connect("render"); Connection billing = Databases.connect("billing")) {
             // every job ends: the dead instance's leases lapse and the sweeper re-queues its jobs
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             long open;
