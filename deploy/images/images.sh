@@ -39,15 +39,17 @@ ensure_java
 
 engine_installed() {
   command -v podman >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 \
-    && command -v debootstrap >/dev/null 2>&1 && command -v podman-compose >/dev/null 2>&1
+    && command -v debootstrap >/dev/null 2>&1 && command -v podman-compose >/dev/null 2>&1 \
+    && [[ -x /usr/bin/catatonit || -x /usr/libexec/podman/catatonit ]]
 }
 
 install_engine() {
   engine_installed && return 0
-  ((EUID == 0)) || die "podman is missing; run: sudo apt-get install -y podman runc debootstrap podman-compose"
-  log "installing podman, runc, debootstrap and podman-compose with apt-get"
+  ((EUID == 0)) || die "podman is missing; run: sudo apt-get install -y podman runc debootstrap podman-compose catatonit"
+  # catatonit: the pause process of a pod's infra container (podman kube play)
+  log "installing podman, runc, debootstrap, podman-compose and catatonit with apt-get"
   export DEBIAN_FRONTEND=noninteractive
-  local packages=(podman runc debootstrap podman-compose)
+  local packages=(podman runc debootstrap podman-compose catatonit)
   if ! apt-get install -y -q --no-install-recommends "${packages[@]}" >>"$LOG_DIR/apt.log" 2>&1; then
     apt-get update -q >>"$LOG_DIR/apt.log" 2>&1 || die "apt-get update failed; see $LOG_DIR/apt.log"
     apt-get install -y -q --no-install-recommends "${packages[@]}" >>"$LOG_DIR/apt.log" 2>&1 \
@@ -333,7 +335,16 @@ cmd_clean() {
     podman rm -f -t 5 "$id" >/dev/null
     removed=$((removed + 1))
   done < <(podman ps -a --filter label=io.tollgate.owner=tests --format '{{.ID}} {{index .Labels "io.tollgate.pid"}}')
-  ((removed == 0)) || log "removed $removed test container(s) left by a JVM that is gone"
+  # the pods of podman kube play (deploy/helm KubePlayTest) carry the same labels
+  while read -r id pid; do
+    [[ -n "$id" ]] || continue
+    if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+      continue
+    fi
+    podman pod rm -f -t 5 "$id" >/dev/null
+    removed=$((removed + 1))
+  done < <(podman pod ps --filter label=io.tollgate.owner=tests --format '{{.ID}} {{index .Labels "io.tollgate.pid"}}')
+  ((removed == 0)) || log "removed $removed test container(s) or pod(s) left by a JVM that is gone"
 }
 
 case "${1:-}" in

@@ -7,9 +7,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Role name = database name = password; `kit` is used by platform-kit's tests.
 # <svc>_image: the databases of the service images' start check (e2e ServiceImageTest), apart from
-# the ones the services under test use.
+# the ones the services under test use; <svc>_chart: the chart's workloads under podman kube play
+# (deploy/helm KubePlayTest).
 PG_DATABASES=(identity billing proxy render notification kit
-  identity_image billing_image proxy_image render_image notification_image)
+  identity_image billing_image proxy_image render_image notification_image
+  identity_chart billing_chart proxy_chart render_chart notification_chart)
 
 PG_HOME="$TOLLGATE_HOME/pg"
 PG_DATA="$PG_HOME/data"

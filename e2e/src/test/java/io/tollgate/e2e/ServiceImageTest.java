@@ -1,6 +1,7 @@
 package io.tollgate.e2e;
 
 import io.restassured.path.json.JsonPath;
+import io.tollgate.kit.testing.Podman;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -11,8 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,35 +38,6 @@ class ServiceImageTest {
 
     private static final String PID = String.valueOf(ProcessHandle.current().pid());
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    /** Runs podman with the engine's configuration (runc, cgroupfs, the ulimits this machine allows). */
-    private static Result podman(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add("podman");
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putIfAbsent("CONTAINERS_CONF", Fleet.root().resolve("deploy/images/containers.conf").toString());
-        Process process = builder.start();
-        byte[] out = process.getInputStream().readAllBytes();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            return new Result(-1, "podman " + String.join(" ", args) + " did not end");
-        }
-        return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8).trim());
-    }
-
-    private record Result(int code, String out) {
-    }
-
-    private static boolean onPath(String tool) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -113,18 +82,11 @@ class ServiceImageTest {
     @Test
     void every_service_image_starts_from_environment_configuration_alone_and_serves_against_the_runs_servers() throws Exception {
         // ./tollgate test sets the engine and the base images up first, and says here whether it could
-        Assumptions.assumeTrue("on".equals(System.getenv("TOLLGATE_IMAGE_CHECK")) && onPath("podman"),
+        Assumptions.assumeTrue(Podman.available(),
                 "the container engine or its base images are not set up here (./tollgate test does it, as root)");
         // the images of this tree: the modules were packaged earlier in this build, so images.sh only
         // builds (or finds current) the images of what was packaged
-        List<String> modules = new ArrayList<>(List.of(Fleet.root().resolve("deploy/images/images.sh").toString(), "services"));
-        SERVICES.forEach(service -> modules.add(service + "-svc"));
-        ProcessBuilder images = new ProcessBuilder(modules).redirectErrorStream(true);
-        images.environment().put("TOLLGATE_LOCK_HELD", "1");
-        Process build = images.start();
-        String built = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(build.waitFor(15, TimeUnit.MINUTES), "images.sh did not end");
-        assertEquals(0, build.exitValue(), built);
+        Podman.buildServiceImages(SERVICES.stream().map(service -> service + "-svc").toList());
 
         // the deployment's own secrets, as the chart's Secret holds them (production refuses development values);
         // the same each run, since what the services seal in their databases must open on the next
@@ -215,14 +177,14 @@ class ServiceImageTest {
             }
             for (Running r : running) {
                 // the production profile, and the image's non-root user
-                assertEquals("185", podman("exec", r.container(), "id", "-u").out(), r.service());
-                String logs = podman("logs", r.container()).out();
+                assertEquals("185", Podman.run("exec", r.container(), "id", "-u").out(), r.service());
+                String logs = Podman.run("logs", r.container()).out();
                 assertTrue(logs.contains("Profile prod activated"), r.service() + ":\n" + logs);
             }
             System.out.println("[tollgate] service images ready (ms from podman run): " + readyMillis + "; checks " + checks);
         } finally {
             for (Running r : running) {
-                podman("rm", "-f", "-t", "5", r.container());
+                Podman.run("rm", "-f", "-t", "5", r.container());
             }
         }
     }
@@ -236,7 +198,7 @@ class ServiceImageTest {
             run.add(k + "=" + v);
         });
         run.add("localhost/tollgate/" + service + "-svc:0.1.0-SNAPSHOT");
-        Result started = podman(run.toArray(String[]::new));
+        Podman.Result started = Podman.run(run.toArray(String[]::new));
         assertEquals(0, started.code(), started.out());
         return new Running(service, name, port, management);
     }
@@ -256,12 +218,12 @@ class ServiceImageTest {
             if (ready != null && ready.statusCode() == 200) {
                 break;
             }
-            assertEquals("running", podman("inspect", "--format", "{{.State.Status}}", r.container()).out(),
-                    r.service() + " stopped before it was ready:\n" + podman("logs", r.container()).out());
+            assertEquals("running", Podman.run("inspect", "--format", "{{.State.Status}}", r.container()).out(),
+                    r.service() + " stopped before it was ready:\n" + Podman.run("logs", r.container()).out());
             Thread.sleep(200);
         }
         long took = Duration.ofNanos(System.nanoTime() - began).toMillis();
-        assertTrue(ready != null && ready.statusCode() == 200, r.service() + " not ready within 120 s:\n" + podman("logs", r.container()).out());
+        assertTrue(ready != null && ready.statusCode() == 200, r.service() + " not ready within 120 s:\n" + Podman.run("logs", r.container()).out());
         // ready means its database, Redis and Kafka (those it uses) answered
         JsonPath health = new JsonPath(ready.body());
         assertEquals("UP", health.getString("status"), ready.body());

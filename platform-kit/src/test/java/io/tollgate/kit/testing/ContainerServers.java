@@ -37,9 +37,11 @@ public final class ContainerServers {
     public static final String PID_LABEL = "io.tollgate.pid";
     private static final String PID = String.valueOf(ProcessHandle.current().pid());
 
-    // <svc>_image: the databases of the service images' start check (e2e ServiceImageTest)
+    // <svc>_image: the databases of the service images' start check (e2e ServiceImageTest);
+    // <svc>_chart: the chart's workloads under podman kube play (deploy/helm KubePlayTest)
     static final List<String> DATABASES = List.of("identity", "billing", "proxy", "render", "notification", "kit",
-            "identity_image", "billing_image", "proxy_image", "render_image", "notification_image");
+            "identity_image", "billing_image", "proxy_image", "render_image", "notification_image",
+            "identity_chart", "billing_chart", "proxy_chart", "render_chart", "notification_chart");
     static final List<String> TOPICS = List.of("identity.events", "billing.events", "proxy.events", "render.events",
             "notification.events", "render.jobs");
 
