@@ -14,67 +14,18 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 PROJECT=tollgate-journey
 KEEP=0
 [[ "${1:-}" == --keep ]] && KEEP=1
-step() { printf '[compose] %s\n' "$*" >&2; }
-fail() { printf '[compose] FAILED: %s\n' "$*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null 2>&1 || { step "installing $2"; apt-get install -y -q "$2" >/dev/null; }; }
-need jq jq
-need curl curl
-need openssl openssl
-
-if command -v podman-compose >/dev/null 2>&1; then
-  compose=(podman-compose -p "$PROJECT" -f "$ROOT/.tollgate/compose-journey/compose.yaml")
-  engine=podman
-elif command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
-  compose=(docker compose -p "$PROJECT" -f "$ROOT/.tollgate/compose-journey/compose.yaml")
-  engine=docker
-else
-  need podman-compose podman-compose
-  compose=(podman-compose -p "$PROJECT" -f "$ROOT/.tollgate/compose-journey/compose.yaml")
-  engine=podman
-fi
-
-if [[ "$engine" == podman ]]; then
-  # the engine settings this machine needs (runc, limits within the host's), as images.sh uses them
-  export CONTAINERS_CONF="${CONTAINERS_CONF:-$ROOT/deploy/images/containers.conf}"
-  # services find each other by name: with podman's CNI backend that takes the dnsname plugin
-  # (netavark has it built in, as aardvark-dns)
-  if [[ "$(podman info --format '{{.Host.NetworkBackend}}' 2>/dev/null)" == cni && ! -x /usr/lib/cni/dnsname ]]; then
-    need_pkg=golang-github-containernetworking-plugin-dnsname
-    step "installing $need_pkg (container names in DNS)"
-    apt-get install -y -q "$need_pkg" >/dev/null
-  fi
-  step "images (built only where not current)"
-  "$ROOT/deploy/images/images.sh" all >&2
-fi
-
-# the journey's own copy of the deployment, with its own .env of fresh random secrets: a user's
-# deploy/compose/.env is never read or touched (Compose takes .env from the compose file's folder)
+# shellcheck source=deploy/compose/lib.sh
+source "$HERE/lib.sh"
 WORK="$ROOT/.tollgate/compose-journey"
+compose_init "$PROJECT" "$WORK"
+
+# the journey's own copy of the deployment, with its own .env of fresh random secrets
 rm -rf "$WORK"
-mkdir -p "$WORK"
-cp "$HERE/compose.yaml" "$WORK/"
-cp -r "$HERE/postgres" "$WORK/"
+compose_copy "$WORK"
 ENV_FILE="$WORK/.env"
 step "writing $ENV_FILE with fresh secrets"
-while IFS= read -r line; do
-  if [[ "$line" =~ ^([A-Z_]+)=(.*)$ ]]; then
-    name="${BASH_REMATCH[1]}" value="${BASH_REMATCH[2]}"
-    case "$name" in
-      STRIPE_SECRET_KEY) value="sk_live_$(openssl rand -hex 16)" ;;
-      STRIPE_WEBHOOK_SECRET) value="whsec_$(openssl rand -hex 16)" ;;
-      YOOKASSA_SECRET_KEY) value="live_$(openssl rand -hex 16)" ;;
-      # JOURNEY_GATEWAY_PORT / JOURNEY_SANDBOX_PORT publish elsewhere (./tollgate test does, beside a running fleet)
-      GATEWAY_PORT) value="${JOURNEY_GATEWAY_PORT:-$value}" ;;
-      SANDBOX_PORT) value="${JOURNEY_SANDBOX_PORT:-$value}" ;;
-      *_KEY) value="$(openssl rand -base64 32)" ;;
-      *PASSWORD | *CLIENT_SECRET | COINGATE_API_TOKEN) value="$(openssl rand -hex 24)" ;;
-    esac
-    printf '%s=%s\n' "$name" "$value"
-  else
-    printf '%s\n' "$line"
-  fi
-done <"$HERE/.env.example" >"$ENV_FILE"
-chmod 600 "$ENV_FILE"
+# JOURNEY_GATEWAY_PORT / JOURNEY_SANDBOX_PORT publish elsewhere (./tollgate test does, beside a running fleet)
+compose_env "$ENV_FILE" "${JOURNEY_GATEWAY_PORT:-8080}" "${JOURNEY_SANDBOX_PORT:-8099}"
 set -a
 # shellcheck disable=SC1090
 source "$ENV_FILE"
@@ -97,19 +48,7 @@ mkdir -p "$(dirname "$LOG")"
 step "starting the fleet (engine output: $LOG)"
 (cd "$WORK" && "${compose[@]}" up -d >"$LOG" 2>&1) || { tail -n 20 "$LOG" >&2; fail "compose up failed"; }
 
-# ready = each service's own readiness (PostgreSQL, Redis, Kafka, consumers, revocations all UP)
-declare -A management=([identity]=9081 [billing]=9082 [proxy]=9083 [render]=9084 [notification]=9085 [gateway]=9080)
-started=$(date +%s)
-for svc in identity billing proxy render notification gateway; do
-  container="$($engine ps -a -q --filter "label=com.docker.compose.project=$PROJECT" --filter "label=com.docker.compose.service=$svc" | head -1)"
-  [[ -n "$container" ]] || fail "no container for $svc"
-  until $engine exec "$container" curl -fsS "http://127.0.0.1:${management[$svc]}/q/health/ready" >/dev/null 2>&1; do
-    (($(date +%s) - started < 300)) || { $engine logs --tail 40 "$container" >&2; fail "$svc not ready within 300 s"; }
-    sleep 3
-  done
-  step "$svc is ready ($(($(date +%s) - started)) s)"
-done
-ready=$(($(date +%s) - started))
+compose_wait_ready "$PROJECT"
 
 email="compose-$(openssl rand -hex 6)@example.com"
 password="Compose-Journey-1"
