@@ -1,7 +1,6 @@
 package io.tollgate.e2e;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,7 +43,7 @@ public final class Fleet implements AutoCloseable {
         Fleet fleet = new Fleet(root);
         try {
             Files.createDirectories(fleet.logs);
-            List<Integer> free = freePorts(2 * SERVICES.size());
+            List<Integer> free = io.tollgate.kit.testing.Ports.free(2 * SERVICES.size());
             for (int i = 0; i < SERVICES.size(); i++) {
                 fleet.ports.put(SERVICES.get(i), free.get(2 * i));
                 fleet.managementPorts.put(SERVICES.get(i), free.get(2 * i + 1));
@@ -95,7 +94,7 @@ public final class Fleet implements AutoCloseable {
     /** One more gateway instance on its own port, sharing Redis and the upstreams with the first. */
     public Extra startExtraGateway() {
         try {
-            List<Integer> free = freePorts(2);
+            List<Integer> free = io.tollgate.kit.testing.Ports.free(2);
             int port = free.get(0);
             int management = free.get(1);
             Process process = builder(root(), "gateway", port, management, logs.resolve("gateway-extra.log")).start();
@@ -120,7 +119,7 @@ public final class Fleet implements AutoCloseable {
      */
     public Extra startAlone(String service, String profile, Map<String, String> overrides) {
         try {
-            List<Integer> free = freePorts(2);
+            List<Integer> free = io.tollgate.kit.testing.Ports.free(2);
             Path logFile = logs.resolve(service + "-alone-" + profile + ".log");
             ProcessBuilder builder = builder(root(), service, free.get(0), free.get(1), logFile);
             builder.environment().put("QUARKUS_PROFILE", profile);
@@ -321,25 +320,6 @@ public final class Fleet implements AutoCloseable {
             throw new IllegalStateException("cannot find the repository root from " + root);
         }
         return path;
-    }
-
-    /** {@code count} distinct free ports: every socket stays open until all are found, so none is handed out twice. */
-    private static List<Integer> freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            List<Integer> ports = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                socket.setReuseAddress(true);
-                sockets.add(socket);
-                ports.add(socket.getLocalPort());
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
     }
 
     private static void sleep(long ms) {

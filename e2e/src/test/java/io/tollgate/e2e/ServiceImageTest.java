@@ -2,11 +2,11 @@ package io.tollgate.e2e;
 
 import io.restassured.path.json.JsonPath;
 import io.tollgate.kit.testing.Podman;
+import io.tollgate.kit.testing.Ports;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,12 +38,6 @@ class ServiceImageTest {
 
     private static final String PID = String.valueOf(ProcessHandle.current().pid());
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /**
      * A 32-byte key for {@code purpose}: the same on every run, because what a service sealed with it
@@ -101,8 +95,9 @@ class ServiceImageTest {
             String identityUrl = null;
             for (String service : SERVICES) {
                 Map<String, String> env = new LinkedHashMap<>();
-                int port = freePort();
-                int management = freePort();
+                List<Integer> free = Ports.free(2);
+                int port = free.get(0);
+                int management = free.get(1);
                 // where to listen: the host's network, on loopback
                 env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
                 env.put("QUARKUS_HTTP_PORT", Integer.toString(port));

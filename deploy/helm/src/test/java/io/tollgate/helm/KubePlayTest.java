@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tollgate.kit.testing.Podman;
+import io.tollgate.kit.testing.Ports;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,12 +75,6 @@ class KubePlayTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     private static HttpResponse<String> get(String url) throws InterruptedException {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
@@ -101,10 +95,13 @@ class KubePlayTest {
         Podman.buildServiceImages(List.of("identity-svc", "billing-svc", "proxy-svc", "render-svc", "notification-svc", "gateway-svc"));
 
         String run = UUID.randomUUID().toString().substring(0, 8);
+        // two per workload and the data plane's two pools, chosen together so that none repeats
+        List<Integer> free = Ports.free(2 * COMPONENTS.size() + 2);
         Map<String, Integer[]> ports = new LinkedHashMap<>();
         for (String component : COMPONENTS) {
-            ports.put(component, new Integer[] {freePort(), freePort()});
+            ports.put(component, new Integer[] {free.remove(0), free.remove(0)});
         }
+        ports.put("pools", new Integer[] {free.remove(0), free.remove(0)});
         Path values = Files.createTempFile("kube-play-", ".yaml");
         YAML.writeValue(values.toFile(), values(run, ports));
         Chart.Rendered rendered;
@@ -212,13 +209,7 @@ class KubePlayTest {
             }
             services.put(component, service);
         }
-        int[] pool = {0, 0};
-        try {
-            pool[0] = freePort();
-            pool[1] = freePort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        Integer[] pool = ports.get("pools");
         @SuppressWarnings("unchecked")
         Map<String, Object> node = (Map<String, Object>) services.get("proxyNode");
         node.put("dataPlane", Map.of("poolHttpPort", pool[0], "poolSocksPort", pool[1]));
