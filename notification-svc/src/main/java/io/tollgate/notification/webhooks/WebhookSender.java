@@ -60,6 +60,11 @@ public class WebhookSender {
         this.timeout = timeout;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true)
+                        // a pooled connection is dropped after 4 s unused, before the receiver drops it:
+                        // Node's and Apache's keep-alive is 5 s, the JDK's server's 30 s. One kept longer
+                        // races the receiver's close, and the send written into a closing socket fails
+                        // with no answer, counted as a failed attempt that the receiver never saw
+                        .setKeepAliveTimeout(4)
                         .setConnectTimeout(5_000)
                         .setIdleTimeout(30)
                         .setForceSni(true)
