@@ -59,7 +59,11 @@ public class UpstreamHeaders {
             }
         }
         headers.set(REQUEST_ID, context.requestId());
-        headers.set(TRACEPARENT, context.traceparent());
+        if (context.traceparent() != null) {
+            headers.set(TRACEPARENT, context.traceparent());
+        } else {
+            headers.remove(TRACEPARENT);
+        }
         headers.set(FORWARDED_FOR, context.clientIp());
         headers.set(FORWARDED_PROTO, context.scheme());
         if (context.authority() != null) {

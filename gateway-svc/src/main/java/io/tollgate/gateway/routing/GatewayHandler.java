@@ -1,5 +1,6 @@
 package io.tollgate.gateway.routing;
 
+import io.opentelemetry.api.trace.Span;
 import io.tollgate.gateway.auth.AuthFailure;
 import io.tollgate.gateway.auth.Caller;
 import io.tollgate.gateway.cors.Cors;
@@ -16,6 +17,7 @@ import io.tollgate.gateway.web.Problems;
 import io.tollgate.gateway.web.Trace;
 import io.tollgate.kit.net.ClientAddress;
 import io.tollgate.kit.pages.PageHeaders;
+import io.tollgate.kit.tracing.EventTracing;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -122,9 +124,12 @@ public class GatewayHandler {
         }
         request.pause();
         String requestId = ctx.get(REQUEST_ID);
-        Trace trace = Trace.continueOrStart(request.getHeader("traceparent"));
+        Trace trace = Trace.current(request.getHeader("traceparent"));
         MDC.put("request_id", requestId);
-        MDC.put("trace_id", trace.traceId());
+        if (trace.traceId() != null) {
+            MDC.put("trace_id", trace.traceId());
+            Span.current().setAttribute(EventTracing.REQUEST_ID_ATTRIBUTE, requestId);
+        }
         logWhenDone(ctx, path, upstream, requestId, trace);
 
         String origin = request.getHeader("Origin");

@@ -21,6 +21,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.streams.ReadStream;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -86,8 +87,9 @@ public class ReverseProxy {
      * up another), {@code TCP_NODELAY}; the pool opens a connection on the event loop that asks for it.
      */
     private HttpClient newClient() {
+        // not traced by itself: the request's server span is the upstream's parent (web.Trace sets the header)
         return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
-                .setConnectTimeout(2_000), new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_EVENT_LOOP));
+                .setConnectTimeout(2_000).setTracingPolicy(TracingPolicy.IGNORE), new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_EVENT_LOOP));
     }
 
     private HttpClient client() {

@@ -1,34 +1,24 @@
 package io.tollgate.gateway.web;
 
-import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 
 /**
- * W3C trace context: the caller's {@code traceparent} is continued with a new span id for the
- * gateway's hop, or a new trace is started when there is none (or it is malformed).
+ * The W3C trace context of a request at the gateway, as OpenTelemetry holds it: the server span
+ * that quarkus-opentelemetry opened for the request continues the caller's {@code traceparent} (or
+ * starts a trace when there is none or it is malformed), and the upstream receives that span as its
+ * parent. The upstream client is not traced on its own (a span per proxied request would cost more
+ * than it tells: the upstream's server span starts the same moment), so the gateway sets the header.
  */
 public record Trace(String traceId, String traceparent) {
 
-    private static final Pattern TRACEPARENT = Pattern.compile("^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$");
-    private static final String ZERO_TRACE = "0".repeat(32);
-    private static final String ZERO_SPAN = "0".repeat(16);
-
-    public static Trace continueOrStart(String header) {
-        String traceId = null;
-        String flags = "01";
-        if (header != null) {
-            var m = TRACEPARENT.matcher(header.trim());
-            if (m.matches() && !ZERO_TRACE.equals(m.group(1)) && !ZERO_SPAN.equals(m.group(2))) {
-                traceId = m.group(1);
-                flags = m.group(3);
-            }
+    /** The current server span's trace; without one (tracing turned off) the caller's header goes on unchanged. */
+    public static Trace current(String callerTraceparent) {
+        SpanContext span = Span.current().getSpanContext();
+        if (!span.isValid()) {
+            return new Trace(null, callerTraceparent);
         }
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        if (traceId == null) {
-            traceId = HexFormat.of().toHexDigits(random.nextLong() | 1L) + HexFormat.of().toHexDigits(random.nextLong());
-        }
-        String span = HexFormat.of().toHexDigits(random.nextLong() | 1L);
-        return new Trace(traceId, "00-" + traceId + "-" + span + "-" + flags);
+        return new Trace(span.getTraceId(),
+                "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex());
     }
 }

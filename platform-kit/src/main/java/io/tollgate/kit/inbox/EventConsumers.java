@@ -5,12 +5,16 @@ import io.cloudevents.kafka.KafkaMessageFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.faults.Faults;
 import io.tollgate.kit.problem.ProblemException;
+import io.tollgate.kit.tracing.EventTracing;
+import io.tollgate.kit.web.RequestId;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -26,6 +30,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +84,7 @@ public class EventConsumers {
     private final Pool pool;
     private final MeterRegistry registry;
     private final Faults faults;
+    private final EventTracing tracing;
     private final String bootstrapServers;
     private final boolean enabled;
     private final int maxAttempts;
@@ -88,7 +94,7 @@ public class EventConsumers {
     private final List<Supervised> loops = new CopyOnWriteArrayList<>();
 
     public EventConsumers(Instance<EventHandler> handlers, Inbox inbox, DeadLetters deadLetters, Pool pool, MeterRegistry registry,
-                          Faults faults,
+                          Faults faults, EventTracing tracing,
                           @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                           @ConfigProperty(name = "tollgate.consumers.enabled", defaultValue = "true") boolean enabled,
                           @ConfigProperty(name = "tollgate.consumers.max-attempts", defaultValue = "5") int maxAttempts,
@@ -101,6 +107,7 @@ public class EventConsumers {
         this.pool = pool;
         this.registry = registry;
         this.faults = faults;
+        this.tracing = tracing;
         this.bootstrapServers = bootstrapServers;
         this.enabled = enabled;
         this.maxAttempts = Math.max(1, maxAttempts);
@@ -388,7 +395,7 @@ public class EventConsumers {
                 return 0;
             }
             try {
-                apply(event);
+                apply(event, record);
                 failing.remove(partition);
                 return 0;
             } catch (RuntimeException e) {
@@ -447,13 +454,28 @@ public class EventConsumers {
                     record.key(), record.topic(), record.partition(), record.offset());
         }
 
-        private void apply(ConsumedEvent event) {
+        private void apply(ConsumedEvent event, ConsumerRecord<String, byte[]> record) {
             Boolean applied;
+            // each attempt is a CONSUMER span continuing the producer's trace (ce_traceparent)
+            Span span = tracing.startProcess(name, record, event.id(), event.type());
+            String requestId = EventTracing.requestIdOf(record);
             try {
-                applied = VertxContextSupport.subscribeAndAwait(() -> pool.withTransaction(
-                        tx -> inbox.once(tx, name, event.id(), event.type(), () -> handler.apply(event, tx))));
+                applied = VertxContextSupport.subscribeAndAwait(() -> {
+                    // current on the duplicated context this attempt runs on, which ends with it: the handler's
+                    // SQL and the events it appends belong to the span; so do its log lines (and the request id)
+                    Context.current().with(span).makeCurrent();
+                    if (requestId != null) {
+                        MDC.put(RequestId.MDC_KEY, requestId);
+                    }
+                    return pool.withTransaction(
+                            tx -> inbox.once(tx, name, event.id(), event.type(), () -> handler.apply(event, tx)));
+                });
+                span.setAttribute("tollgate.inbox.outcome", Boolean.TRUE.equals(applied) ? "applied" : "duplicate");
             } catch (Throwable e) {
+                EventTracing.failed(span, e);
                 throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            } finally {
+                span.end();
             }
             registry.counter("tollgate.inbox.events", "consumer", name,
                     "outcome", Boolean.TRUE.equals(applied) ? "applied" : "duplicate").increment();

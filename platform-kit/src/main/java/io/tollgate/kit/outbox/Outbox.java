@@ -6,6 +6,7 @@ import io.smallrye.mutiny.Uni;
 import io.tollgate.contracts.EventSchemas;
 import io.tollgate.contracts.EventType;
 import io.tollgate.kit.ids.Ids;
+import io.tollgate.kit.tracing.EventTracing;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -30,8 +31,8 @@ public class Outbox {
     public static final String CHANNEL = "tollgate_outbox";
 
     private static final String INSERT = """
-            insert into outbox (id, topic, aggregate_id, type, source, subject, payload, occurred_at)
-            values ($1, $2, $3, $4, $5, $6, cast(cast($7 as text) as jsonb), $8)""";
+            insert into outbox (id, topic, aggregate_id, type, source, subject, payload, occurred_at, traceparent, request_id)
+            values ($1, $2, $3, $4, $5, $6, cast(cast($7 as text) as jsonb), $8, $9, $10)""";
 
     private final ObjectMapper json;
     private final Clock clock;
@@ -69,7 +70,9 @@ public class Outbox {
         return client.preparedQuery(INSERT)
                 .execute(io.vertx.mutiny.sqlclient.Tuple.tuple().addUUID(id).addString(type.topic()).addString(aggregateId)
                         .addString(type.value()).addString(source).addString(subject).addString(body)
-                        .addOffsetDateTime(OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC)))
+                        .addOffsetDateTime(OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
+                        // the trace and request this event was written in, handed on by the relay (EventTracing)
+                        .addString(EventTracing.currentTraceparent()).addString(EventTracing.currentRequestId()))
                 .invoke(relay::appended)
                 .replaceWith(id);
     }
@@ -81,7 +84,8 @@ public class Outbox {
      * time of the transaction. The caller gives SQL expressions for the aggregate id, the subject
      * and the JSON payload, and the {@code from ... where ...} they are selected from; after the
      * statement it calls {@link #appendedBySql()}. Tests validate such payloads against the
-     * schema where the relay publishes them.
+     * schema where the relay publishes them. Such rows carry no trace context (the statement is
+     * text made once): the relay publishes them in a trace of their own.
      */
     public String insertSql(Class<?> event, String aggregate, String subject, String payload, String from) {
         EventType type = EventSchemas.typeOf(event);

@@ -11,6 +11,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tollgate.contracts.EventSchemas;
 import io.tollgate.kit.concurrent.NotifiedLoop;
+import io.tollgate.kit.tracing.EventTracing;
+import io.opentelemetry.api.trace.Span;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -83,7 +85,8 @@ public class OutboxRelay {
     public static final int BUSY = -1;
     private static final String LOCK = "select pg_try_advisory_xact_lock($1) as locked";
     private static final String CLAIM = """
-            select id, topic, aggregate_id, type, source, subject, payload::text as payload, occurred_at, rejections
+            select id, topic, aggregate_id, type, source, subject, payload::text as payload, occurred_at, rejections,
+                   traceparent, request_id
             from outbox where sent_at is null and parked_at is null order by seq limit $1 for update skip locked""";
     private static final String MARK_SENT = "update outbox set sent_at = now(), attempts = attempts + 1 where id = any($1)";
     private static final String MARK_FAILED = "update outbox set attempts = attempts + 1, last_error = $2 where id = any($1)";
@@ -98,6 +101,7 @@ public class OutboxRelay {
 
     private final Pool pool;
     private final CloudEventProducer producer;
+    private final EventTracing tracing;
     private final boolean enabled;
     private final int batchSize;
     private final int retentionDays;
@@ -115,7 +119,7 @@ public class OutboxRelay {
     private volatile long lastAppend = System.nanoTime() - FOLLOW_UP.toNanos();
     private long followUpDelay;
 
-    public OutboxRelay(Pool pool, CloudEventProducer producer, MeterRegistry registry, Vertx vertx,
+    public OutboxRelay(Pool pool, CloudEventProducer producer, EventTracing tracing, MeterRegistry registry, Vertx vertx,
                        @ConfigProperty(name = "tollgate.outbox.relay.interval", defaultValue = "1s") Duration interval,
                        @ConfigProperty(name = "tollgate.outbox.relay.enabled", defaultValue = "true") boolean enabled,
                        @ConfigProperty(name = "tollgate.outbox.relay.batch-size", defaultValue = "200") int batchSize,
@@ -125,6 +129,7 @@ public class OutboxRelay {
         this.validate = validate;
         this.pool = pool;
         this.producer = producer;
+        this.tracing = tracing;
         this.enabled = enabled;
         this.batchSize = batchSize;
         this.retentionDays = retentionDays;
@@ -197,7 +202,7 @@ public class OutboxRelay {
     }
 
     /** A row on its way: sent and waiting for its acknowledgement. */
-    private record Sending(Row row, Future<RecordMetadata> ack) {
+    private record Sending(Row row, Future<RecordMetadata> ack, Span span) {
     }
 
     /**
@@ -235,6 +240,9 @@ public class OutboxRelay {
                     continue;
                 }
                 Future<RecordMetadata> ack;
+                // the publication is a span of the trace the row was written in; the event carries its context on
+                Span span = tracing.startSend(row.getString("topic"), row.getUUID("id").toString(), row.getString("type"),
+                        row.getString("aggregate_id"), row.getString("traceparent"), row.getString("request_id"));
                 try {
                     if (validate) {
                         List<String> violations = EventSchemas.violations(row.getString("type"),
@@ -243,7 +251,8 @@ public class OutboxRelay {
                             throw new PoisonRow("breaks its schema: " + violations);
                         }
                     }
-                    ack = producer.send(row.getString("topic"), row.getString("aggregate_id"), toCloudEvent(row));
+                    ack = producer.send(row.getString("topic"), row.getString("aggregate_id"),
+                            toCloudEvent(row, EventTracing.traceparentOf(span), row.getString("request_id")));
                 } catch (RuntimeException e) {
                     ack = java.util.concurrent.CompletableFuture.failedFuture(e);
                 }
@@ -251,6 +260,8 @@ public class OutboxRelay {
                     // refused before it left (too large, not serialisable, no CloudEvent): its aggregate waits behind it
                     held.add(aggregate);
                     Throwable cause = failure(ack);
+                    EventTracing.failed(span, cause);
+                    span.end();
                     if (poison(cause)) {
                         reject(connection, row, cause);
                         refused++;
@@ -262,7 +273,7 @@ public class OutboxRelay {
                     }
                     continue;
                 }
-                sending.add(new Sending(row, ack));
+                sending.add(new Sending(row, ack, span));
             }
             long deadline = System.nanoTime() + producer.sendTimeout().toNanos();
             for (Sending s : sending) {
@@ -274,12 +285,17 @@ public class OutboxRelay {
                                 s.row().getUUID("id"), s.row().getString("aggregate_id"));
                     }
                     sent.add(s.row().getUUID("id"));
+                    s.span().end();
                 } catch (InterruptedException e) {
+                    EventTracing.failed(s.span(), e);
+                    s.span().end();
                     Thread.currentThread().interrupt();
                     retry.add(s.row().getUUID("id"));
                     retryReason = "interrupted";
                 } catch (Exception e) {
                     Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                    EventTracing.failed(s.span(), cause);
+                    s.span().end();
                     held.add(aggregate);
                     if (poison(cause)) {
                         reject(connection, s.row(), cause);
@@ -383,7 +399,7 @@ public class OutboxRelay {
         pool.preparedQuery(PURGE).execute(Tuple.of(retentionDays)).await().atMost(Duration.ofSeconds(60));
     }
 
-    static CloudEvent toCloudEvent(Row row) {
+    static CloudEvent toCloudEvent(Row row, String traceparent, String requestId) {
         OffsetDateTime time = row.getOffsetDateTime("occurred_at");
         CloudEventBuilder builder = CloudEventBuilder.v1()
                 .withId(row.getUUID("id").toString())
@@ -395,6 +411,13 @@ public class OutboxRelay {
         String subject = row.getString("subject");
         if (subject != null) {
             builder.withSubject(subject);
+        }
+        // CloudEvents' distributed tracing extension, and the request the event came from
+        if (traceparent != null) {
+            builder.withExtension(EventTracing.TRACEPARENT, traceparent);
+        }
+        if (requestId != null) {
+            builder.withExtension(EventTracing.REQUEST_ID, requestId);
         }
         return builder.build();
     }

@@ -1,5 +1,6 @@
 package io.tollgate.kit.web;
 
+import io.tollgate.kit.tracing.EventTracing;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import org.jboss.logging.MDC;
@@ -11,7 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * Every request has an id: the caller's {@code X-Request-Id} when it is sane, else a new UUID.
- * It goes into the logging MDC ({@code request_id}), problem documents and the response header.
+ * It goes into the logging MDC ({@code request_id}), the request's span ({@code tollgate.request_id}),
+ * problem documents and the response header.
  */
 public class RequestId {
 
@@ -26,6 +28,8 @@ public class RequestId {
         String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
         request.setProperty(PROPERTY, id);
         MDC.put(MDC_KEY, id);
+        // the request's server span carries it too, so a trace can be found by the id a caller quotes
+        EventTracing.tagRequest(id);
     }
 
     @ServerResponseFilter

@@ -1,5 +1,7 @@
 package io.tollgate.kit.outbox;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.tollgate.kit.tracing.EventTracing;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tollgate.contracts.EventSchemas;
 import io.tollgate.kit.probe.ProbeRecorded;
@@ -60,7 +62,7 @@ class OutboxRelayTest {
     /** Another instance's relay on the same database: its own producer, a small batch so that batches interleave. */
     private OutboxRelay anotherRelay(int batchSize) {
         return new OutboxRelay(pool, new CloudEventProducer(KafkaProbe.bootstrap(), "kit-replica", Duration.ofSeconds(5)),
-                new SimpleMeterRegistry(), vertx, Duration.ofSeconds(1), false, batchSize, 7, true, 5);
+                new EventTracing(OpenTelemetry.noop()), new SimpleMeterRegistry(), vertx, Duration.ofSeconds(1), false, batchSize, 7, true, 5);
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.client.ServiceTokens;
+import io.tollgate.kit.tracing.EventTracing;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -66,11 +67,13 @@ public class BillingRenewals {
         ObjectNode body = json.createObjectNode().put("user_id", port.userId().toString()).put("tenant_id", port.tenantId().toString())
                 .put("port_id", port.id().toString()).put("port_name", port.name()).put("days", port.days())
                 .put("is_private", port.isPrivate()).put("period_ends_at", port.expiresAt().toString());
+        // taken here, where the caller's span is current: the token may come back on another thread
+        String traceparent = EventTracing.currentTraceparent();
         return tokens.token().chain(token -> {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(billingUrl + "/internal/port-renewals")).timeout(Duration.ofSeconds(5))
+            HttpRequest request = EventTracing.propagate(HttpRequest.newBuilder(URI.create(billingUrl + "/internal/port-renewals")).timeout(Duration.ofSeconds(5))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                     .header("Idempotency-Key", key(port.id(), port.expiresAt()))
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())), traceparent).build();
             return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
         }).map(this::answer);
     }

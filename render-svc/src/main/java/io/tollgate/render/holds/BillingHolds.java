@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import io.tollgate.kit.client.ServiceTokens;
 import io.tollgate.kit.problem.ProblemException;
+import io.tollgate.kit.tracing.EventTracing;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -60,11 +61,13 @@ public class BillingHolds {
         if (apiKeyId != null) {
             body.put("api_key_id", apiKeyId.toString());
         }
+        // taken here, where the caller's span is current: the token may come back on another thread
+        String traceparent = EventTracing.currentTraceparent();
         return tokens.token().chain(token -> {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(billingUrl + "/internal/holds")).timeout(Duration.ofSeconds(5))
+            HttpRequest request = EventTracing.propagate(HttpRequest.newBuilder(URI.create(billingUrl + "/internal/holds")).timeout(Duration.ofSeconds(5))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                     .header("Idempotency-Key", "job:" + jobId)
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())), traceparent).build();
             return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
         }).map(response -> answer(response, currency));
     }
