@@ -78,6 +78,15 @@ valueFrom:
 - name: KAFKA_SSL_TRUSTSTORE_LOCATION
   value: {{ printf "/etc/tollgate/tls/kafka/%s" $v.kafka.tls.caKey | quote }}
 {{- end }}
+{{- /* Traces: exported over OTLP/HTTP when a collector is named (io.tollgate.kit.tracing.TraceExport) */}}
+- name: TOLLGATE_TRACING_OTLP_ENDPOINT
+  value: {{ $v.tracing.otlpEndpoint | quote }}
+- name: TOLLGATE_TRACING_OTLP_TIMEOUT
+  value: {{ $v.tracing.timeout | quote }}
+- name: TOLLGATE_TRACING_OTLP_HEADERS
+  {{- include "tollgate-lib.secretRef" (dict "root" $root "key" "tracing-otlp-headers" "optional" true) | nindent 2 }}
+- name: QUARKUS_OTEL_TRACES_SAMPLER_ARG
+  value: {{ $v.tracing.sampleRatio | quote }}
 {{- /* Redis */}}
 {{- $redisScheme := ternary "rediss" "redis" $v.redis.tls.enabled }}
 - name: QUARKUS_REDIS_HOSTS

@@ -132,6 +132,12 @@ spec:
     {{- end }}
     {{- include "tollgate-lib.egressTo" (dict "ports" (list $v.redis.port) "peers" $v.redis.networkPolicyPeers) | nindent 4 }}
     {{- include "tollgate-lib.egressTo" (dict "ports" (include "tollgate-lib.kafkaPorts" $root | fromJsonArray) "peers" $v.kafka.networkPolicyPeers) | nindent 4 }}
+    {{- with $v.tracing.otlpEndpoint }}
+    # the OpenTelemetry collector
+    {{- $port := regexReplaceAll "^[a-z]+://[^/:]+:([0-9]+).*$" . "${1}" }}
+    {{- if not (regexMatch "^[0-9]+$" $port) }}{{ $port = ternary "443" "80" (hasPrefix "https:" .) }}{{ end }}
+    {{- include "tollgate-lib.egressTo" (dict "ports" (list $port) "peers" $v.tracing.networkPolicyPeers) | nindent 4 }}
+    {{- end }}
     {{- range $peer := index $calls $key }}
     {{- $pc := index $v.services $peer }}
     {{- if $pc.enabled }}

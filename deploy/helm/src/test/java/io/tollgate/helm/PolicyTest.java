@@ -156,6 +156,43 @@ class PolicyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"default", "all-options"})
+    void spans_leave_only_for_a_named_collector_and_each_component_may_reach_it(String profile) {
+        Chart.Rendered rendered = render(profile);
+        boolean collector = profile.equals("all-options");
+        List<String> problems = new ArrayList<>();
+        for (JsonNode workload : rendered.workloads()) {
+            String name = workload.at("/metadata/name").asText();
+            Map<String, String> env = rendered.environment(workload);
+            String endpoint = env.get("TOLLGATE_TRACING_OTLP_ENDPOINT");
+            String expected = collector ? "http://otel-collector.observability:4318" : "";
+            if (!expected.equals(endpoint)) {
+                problems.add(name + ": exports to '" + endpoint + "', not '" + expected + "'");
+            }
+            if (!String.valueOf(env.get("TOLLGATE_TRACING_OTLP_HEADERS")).contains("tracing-otlp-headers")) {
+                problems.add(name + ": the collector's headers do not come from the Secret: " + env.get("TOLLGATE_TRACING_OTLP_HEADERS"));
+            }
+            if (!(collector ? "0.25" : "1.0").equals(env.get("QUARKUS_OTEL_TRACES_SAMPLER_ARG"))) {
+                problems.add(name + ": samples " + env.get("QUARKUS_OTEL_TRACES_SAMPLER_ARG"));
+            }
+        }
+        for (JsonNode policy : rendered.ofKind("NetworkPolicy")) {
+            List<JsonNode> toCollector = Chart.Rendered.list(policy.at("/spec/egress")).stream()
+                    .filter(rule -> Chart.Rendered.list(rule.path("ports")).stream().anyMatch(p -> p.path("port").asInt() == 4318))
+                    .toList();
+            String name = policy.at("/metadata/name").asText();
+            if (!collector && !toCollector.isEmpty()) {
+                problems.add(name + ": lets traffic out to a collector nobody named");
+            }
+            if (collector && (toCollector.size() != 1
+                    || !"observability".equals(toCollector.getFirst().at("/to/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText()))) {
+                problems.add(name + ": no egress to the collector's peers on 4318: " + toCollector);
+            }
+        }
+        assertTrue(problems.isEmpty(), () -> String.join("\n", problems));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "all-options"})
     void no_secret_value_or_secret_key_is_in_a_config_map(String profile) {
         Map<String, Object> sets = new LinkedHashMap<>();
         for (String key : List.of("identity-db-password", "billing-stripe-secret-key", "billing-stripe-webhook-secret",
