@@ -33,6 +33,8 @@ public final class Fleet implements AutoCloseable {
     public static final String STRIPE_WEBHOOK_SECRET = "whsec_e2e_" + java.util.UUID.randomUUID();
     private io.tollgate.sandbox.ProviderSandbox sandbox;
     private io.tollgate.sandbox.MailSandbox mail;
+    /** The OpenTelemetry collector every service exports its spans to. */
+    private TraceCollector traces;
 
     private Fleet(Path root) {
         this.logs = root.resolve("e2e/target/fleet");
@@ -52,6 +54,7 @@ public final class Fleet implements AutoCloseable {
                     fleet.url("gateway") + "/v1/billing/webhooks/stripe");
             fleet.sandbox.yookassa().notifyUrl(fleet.url("gateway") + "/v1/billing/webhooks/yookassa");
             fleet.mail = io.tollgate.sandbox.MailSandbox.start(0);
+            fleet.traces = TraceCollector.start();
             for (String service : SERVICES) {
                 fleet.launch(root, service);
             }
@@ -72,6 +75,11 @@ public final class Fleet implements AutoCloseable {
     /** The SMTP server notification-svc sends to; it keeps every message. */
     public io.tollgate.sandbox.MailSandbox mail() {
         return mail;
+    }
+
+    /** The spans the services exported, as an OTLP collector received them. */
+    TraceCollector traces() {
+        return traces;
     }
 
     public String gatewayUrl() {
@@ -247,6 +255,9 @@ public final class Fleet implements AutoCloseable {
         // partners' receivers in the journeys listen on loopback over plain http
         env.put("TOLLGATE_NOTIFICATION_WEBHOOKS_ALLOW_HTTP", "true");
         env.put("TOLLGATE_NOTIFICATION_WEBHOOKS_ALLOWED_PRIVATE_CIDRS", "127.0.0.0/8,::1/128");
+        // spans go to the run's OTLP receiver, a batch every fifth of a second
+        env.put("TOLLGATE_TRACING_OTLP_ENDPOINT", traces.endpoint());
+        env.put("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
         for (String upstream : SERVICES) {
             if (!upstream.equals("gateway")) {
                 env.put("TOLLGATE_UPSTREAM_" + upstream.toUpperCase() + "_URL", url(upstream));
@@ -303,6 +314,9 @@ public final class Fleet implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
             }
+        }
+        if (traces != null) {
+            traces.close();
         }
     }
 
